@@ -1,0 +1,177 @@
+// Package realm is one WAMP realm: its sessions, a broker and a dealer. It
+// checks each message a session sends (URIs, message direction) and hands it
+// to the broker or dealer on the session's reader goroutine.
+package realm
+
+import (
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+
+	"github.com/edgebar/edgebar/router/internal/broker"
+	"github.com/edgebar/edgebar/router/internal/dealer"
+	"github.com/edgebar/edgebar/router/internal/session"
+	"github.com/edgebar/edgebar/router/wamp"
+)
+
+// Config is one realm's settings.
+type Config struct {
+	Name wamp.URI
+	// StrictURIs checks URIs with the spec's strict rule (lowercase letters,
+	// digits, underscore) instead of the loose one.
+	StrictURIs bool
+	// MaxPendingCalls bounds the calls in flight per caller session.
+	MaxPendingCalls int
+}
+
+// Realm routes the messages of the sessions joined to it.
+type Realm struct {
+	cfg    Config
+	log    *slog.Logger
+	broker *broker.Broker
+	dealer *dealer.Dealer
+
+	mu       sync.RWMutex // guards sessions
+	sessions map[wamp.ID]*session.Session
+}
+
+// New returns an empty realm.
+func New(cfg Config, log *slog.Logger) *Realm {
+	if cfg.MaxPendingCalls <= 0 {
+		cfg.MaxPendingCalls = 65536
+	}
+	log = log.With("realm", string(cfg.Name))
+	return &Realm{
+		cfg:      cfg,
+		log:      log,
+		broker:   broker.New(log),
+		dealer:   dealer.New(log, cfg.MaxPendingCalls),
+		sessions: make(map[wamp.ID]*session.Session),
+	}
+}
+
+// Name is the realm's URI.
+func (r *Realm) Name() wamp.URI { return r.cfg.Name }
+
+// Roles are the router roles and features announced in WELCOME.
+func (r *Realm) Roles() wamp.Dict {
+	return wamp.Dict{
+		"broker": wamp.Dict{"features": broker.Features()},
+		"dealer": wamp.Dict{"features": dealer.Features()},
+	}
+}
+
+// Add makes a joined session known to the realm.
+func (r *Realm) Add(s *session.Session) {
+	r.mu.Lock()
+	r.sessions[s.ID()] = s
+	r.mu.Unlock()
+}
+
+// Sessions returns a snapshot of the realm's sessions.
+func (r *Realm) Sessions() []*session.Session {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	out := make([]*session.Session, 0, len(r.sessions))
+	for _, s := range r.sessions {
+		out = append(out, s)
+	}
+	return out
+}
+
+// Leave implements session.Realm.
+func (r *Realm) Leave(s *session.Session) {
+	r.mu.Lock()
+	delete(r.sessions, s.ID())
+	r.mu.Unlock()
+	r.broker.Leave(s)
+	r.dealer.Leave(s)
+}
+
+// Handle implements session.Realm.
+func (r *Realm) Handle(s *session.Session, m wamp.Message) error {
+	switch m := m.(type) {
+	case *wamp.Publish:
+		if ok, why := r.checkURI(m.Topic, true); !ok {
+			// WAMP §"Publishing": errors are sent only to a publisher
+			// that asked for an acknowledgement.
+			if wamp.OptBool(m.Options, "acknowledge", false) {
+				s.Send(requestError(wamp.PUBLISH, m.Request, wamp.ErrInvalidURI, why))
+			}
+			return nil
+		}
+		r.broker.Publish(s, m)
+	case *wamp.Subscribe:
+		if ok, why := r.checkMatch(m.Options); !ok {
+			s.Send(requestError(wamp.SUBSCRIBE, m.Request, wamp.ErrInvalidArgument, why))
+		} else if ok, why := r.checkURI(m.Topic, false); !ok {
+			s.Send(requestError(wamp.SUBSCRIBE, m.Request, wamp.ErrInvalidURI, why))
+		} else {
+			r.broker.Subscribe(s, m)
+		}
+	case *wamp.Unsubscribe:
+		r.broker.Unsubscribe(s, m)
+	case *wamp.Call:
+		if ok, why := r.checkURI(m.Procedure, false); !ok {
+			s.Send(requestError(wamp.CALL, m.Request, wamp.ErrInvalidURI, why))
+			return nil
+		}
+		r.dealer.Call(s, m)
+	case *wamp.Register:
+		if ok, why := r.checkMatch(m.Options); !ok {
+			s.Send(requestError(wamp.REGISTER, m.Request, wamp.ErrInvalidArgument, why))
+		} else if ok, why := r.checkURI(m.Procedure, true); !ok {
+			s.Send(requestError(wamp.REGISTER, m.Request, wamp.ErrInvalidURI, why))
+		} else {
+			r.dealer.Register(s, m)
+		}
+	case *wamp.Unregister:
+		r.dealer.Unregister(s, m)
+	case *wamp.Yield:
+		r.dealer.Yield(s, m)
+	case *wamp.ErrorMessage:
+		if m.RequestType != wamp.INVOCATION {
+			return fmt.Errorf("%w: ERROR for %s: only INVOCATION can be answered with ERROR", session.ErrProtocol, m.RequestType)
+		}
+		r.dealer.InvocationError(s, m)
+	case *wamp.Cancel:
+		// Call canceling is not announced (advanced profile); a CANCEL is
+		// not an error, and the call will still be answered.
+		r.log.Debug("realm: CANCEL ignored, call canceling not supported", "session", s.ID())
+	default:
+		// WELCOME, CHALLENGE, EVENT, RESULT, INVOCATION, ... only travel
+		// from router to client; AUTHENTICATE only before WELCOME.
+		return fmt.Errorf("%w: %s is not sent to a router", session.ErrProtocol, m.Type())
+	}
+	return nil
+}
+
+// checkURI applies the realm's URI rule. Application messages may not use
+// the reserved "wamp." namespace to register or publish (WAMP §"Reserved URIs").
+func (r *Realm) checkURI(u wamp.URI, reservedForbidden bool) (bool, string) {
+	if !wamp.ValidURI(u, r.cfg.StrictURIs) {
+		return false, fmt.Sprintf("invalid URI %q", string(u))
+	}
+	if reservedForbidden && strings.HasPrefix(string(u), "wamp.") {
+		return false, fmt.Sprintf("URI %q is in the reserved wamp namespace", string(u))
+	}
+	return true, ""
+}
+
+// checkMatch refuses pattern-based subscriptions and registrations, which
+// are not announced yet.
+func (r *Realm) checkMatch(opts wamp.Dict) (bool, string) {
+	m, present := opts["match"]
+	if !present {
+		return true, ""
+	}
+	if s, _ := m.(string); s == "exact" {
+		return true, ""
+	}
+	return false, fmt.Sprintf("match policy %v is not supported", m)
+}
+
+func requestError(t wamp.MessageType, req wamp.ID, uri wamp.URI, message string) *wamp.ErrorMessage {
+	return &wamp.ErrorMessage{RequestType: t, Request: req, Error: uri, Payload: wamp.Payload{Args: wamp.List{message}}}
+}

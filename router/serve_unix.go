@@ -1,0 +1,7 @@
+//go:build unix
+
+package router
+
+import "syscall"
+
+var errTooManyFiles error = syscall.EMFILE
