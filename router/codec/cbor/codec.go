@@ -1,0 +1,75 @@
+package cbor
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+
+	"github.com/edgebar/edgebar/router/wamp"
+)
+
+// MaxDepth is the deepest nesting of lists and dicts accepted, counting the
+// message's own list as 1. It bounds the decoder's recursion.
+const MaxDepth = 100
+
+// Serializer is the CBOR codec. Its zero value is ready; use Codec.
+type Serializer struct{}
+
+// Codec is the CBOR serializer. It satisfies router/codec.Codec.
+var Codec = &Serializer{}
+
+// Name returns "cbor".
+func (*Serializer) Name() string { return "cbor" }
+
+// Subprotocol returns "wamp.2.cbor".
+func (*Serializer) Subprotocol() string { return "wamp.2.cbor" }
+
+// RawSocketID returns 3, the CBOR serializer id of RawSocket.
+func (*Serializer) RawSocketID() byte { return 3 }
+
+// Binary returns true: CBOR travels in WebSocket binary frames.
+func (*Serializer) Binary() bool { return true }
+
+// Decode decodes one message. Raw Arguments and ArgumentsKw alias data.
+func (*Serializer) Decode(data []byte) (wamp.Message, error) {
+	r := reader{b: data}
+	r.start()
+	m := r.message()
+	r.end()
+	if r.err != nil {
+		return nil, r.err
+	}
+	return m, nil
+}
+
+// DecodeValue decodes one complete value; nothing may follow it.
+func (*Serializer) DecodeValue(data []byte) (any, error) {
+	v, rest, err := value(data, 0)
+	if err != nil {
+		return nil, err
+	}
+	if len(rest) != 0 {
+		return nil, errTrailing
+	}
+	return v, nil
+}
+
+// EncodeValue appends v to dst; see appendValue for the accepted types.
+func (*Serializer) EncodeValue(dst []byte, v any) ([]byte, error) {
+	return appendValue(dst, v, 0)
+}
+
+var errNilMessage = errors.New("cbor: cannot encode a nil message")
+
+// Encode appends m to dst. On error dst is returned unchanged in length.
+func (*Serializer) Encode(dst []byte, m wamp.Message) ([]byte, error) {
+	if m == nil || reflect.ValueOf(m).IsNil() {
+		return dst, errNilMessage
+	}
+	w := writer{b: dst}
+	w.message(m)
+	if w.err != nil {
+		return dst, fmt.Errorf("cbor: %s: %w", m.Type(), w.err)
+	}
+	return w.b, nil
+}

@@ -1,0 +1,226 @@
+package msgpack
+
+import (
+	"bytes"
+	stdjson "encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+
+	"github.com/tinylib/msgp/msgp"
+
+	"github.com/edgebar/edgebar/router/wamp"
+)
+
+// writer appends one message array to b; the first error sticks in err.
+type writer struct {
+	b   []byte
+	err error
+}
+
+func (w *writer) begin(t wamp.MessageType, n int) {
+	w.b = msgp.AppendArrayHeader(w.b, uint32(n))
+	w.b = msgp.AppendUint64(w.b, uint64(t))
+}
+
+func (w *writer) end() {}
+
+func (w *writer) uint(u uint64)    { w.b = msgp.AppendUint64(w.b, u) }
+func (w *writer) id(id wamp.ID)    { w.b = msgp.AppendUint64(w.b, uint64(id)) }
+func (w *writer) str(s string)     { w.b = msgp.AppendString(w.b, s) }
+func (w *writer) uri(u wamp.URI)   { w.b = msgp.AppendString(w.b, string(u)) }
+func (w *writer) dict(d wamp.Dict) { w.appendDict(d) }
+
+func (w *writer) appendDict(d wamp.Dict) {
+	if w.err == nil {
+		w.b, w.err = appendDict(w.b, d, 2)
+	}
+}
+
+// payload writes Arguments and ArgumentsKw: raw MessagePack bytes as they
+// are, raw bytes of another codec transcoded through their values, else
+// the values. An absent Arguments before a present ArgumentsKw is [].
+func (w *writer) payload(p *wamp.Payload) {
+	if w.err != nil || !p.HasArgs() && !p.HasKwargs() {
+		return
+	}
+	if _, same := p.Raw.Enc.(*Serializer); same {
+		if p.Raw.Args != nil {
+			w.b = append(w.b, p.Raw.Args...)
+		} else {
+			w.b = msgp.AppendArrayHeader(w.b, 0)
+		}
+		w.b = append(w.b, p.Raw.Kwargs...)
+		return
+	}
+	args, kwargs, err := p.Values()
+	if err != nil {
+		w.err = fmt.Errorf("transcoding payload from %s: %w", p.Raw.Enc.Name(), err)
+		return
+	}
+	if args == nil {
+		args = wamp.List{}
+	}
+	if w.b, w.err = appendValue(w.b, args, 1); w.err == nil && p.HasKwargs() {
+		w.appendDict(kwargs)
+	}
+}
+
+var errDepthEncode = fmt.Errorf("msgpack: cannot encode values nested deeper than %d", MaxDepth)
+
+// appendValue appends v. It takes the value types of wamp.Payload and, for
+// convenience, Go's other integer and float types, wamp.ID, wamp.URI,
+// []string, map[string]string and []wamp.Dict. Anything else goes through
+// encoding/json (struct tags apply, []byte fields become base64 strings)
+// and back to generic values: a convenience for clients, not for the
+// router's paths. depth counts enclosing containers, so cycles end in an
+// error rather than a crash.
+func appendValue(b []byte, v any, depth int) ([]byte, error) {
+	switch x := v.(type) {
+	case nil:
+		return msgp.AppendNil(b), nil
+	case bool:
+		return msgp.AppendBool(b, x), nil
+	case string:
+		return msgp.AppendString(b, x), nil
+	case int64:
+		return msgp.AppendInt64(b, x), nil
+	case uint64:
+		return msgp.AppendUint64(b, x), nil
+	case float64:
+		return msgp.AppendFloat64(b, x), nil
+	case []byte:
+		return msgp.AppendBytes(b, x), nil
+	case wamp.List:
+		if depth+1 > MaxDepth {
+			return b, errDepthEncode
+		}
+		b = msgp.AppendArrayHeader(b, uint32(len(x)))
+		for _, e := range x {
+			var err error
+			if b, err = appendValue(b, e, depth+1); err != nil {
+				return b, err
+			}
+		}
+		return b, nil
+	case wamp.Dict:
+		return appendDict(b, x, depth+1)
+	case wamp.ID:
+		return msgp.AppendUint64(b, uint64(x)), nil
+	case wamp.URI:
+		return msgp.AppendString(b, string(x)), nil
+	case int:
+		return msgp.AppendInt64(b, int64(x)), nil
+	case int8:
+		return msgp.AppendInt64(b, int64(x)), nil
+	case int16:
+		return msgp.AppendInt64(b, int64(x)), nil
+	case int32:
+		return msgp.AppendInt64(b, int64(x)), nil
+	case uint:
+		return msgp.AppendUint64(b, uint64(x)), nil
+	case uint8:
+		return msgp.AppendUint64(b, uint64(x)), nil
+	case uint16:
+		return msgp.AppendUint64(b, uint64(x)), nil
+	case uint32:
+		return msgp.AppendUint64(b, uint64(x)), nil
+	case float32:
+		return msgp.AppendFloat32(b, x), nil
+	}
+	return appendOther(b, v, depth)
+}
+
+func appendOther(b []byte, v any, depth int) ([]byte, error) {
+	switch x := v.(type) {
+	case []string:
+		if depth+1 > MaxDepth {
+			return b, errDepthEncode
+		}
+		b = msgp.AppendArrayHeader(b, uint32(len(x)))
+		for _, s := range x {
+			b = msgp.AppendString(b, s)
+		}
+		return b, nil
+	case map[string]string:
+		if depth+1 > MaxDepth {
+			return b, errDepthEncode
+		}
+		return msgp.AppendMapStrStr(b, x), nil
+	case []wamp.Dict:
+		if depth+1 > MaxDepth {
+			return b, errDepthEncode
+		}
+		b = msgp.AppendArrayHeader(b, uint32(len(x)))
+		for _, d := range x {
+			var err error
+			if b, err = appendDict(b, d, depth+2); err != nil {
+				return b, err
+			}
+		}
+		return b, nil
+	}
+	g, err := viaJSON(v)
+	if err != nil {
+		return b, fmt.Errorf("msgpack: encoding %T: %w", v, err)
+	}
+	return appendValue(b, g, depth)
+}
+
+// appendDict appends d, which sits at depth (its own level); nil is {}.
+func appendDict(b []byte, d wamp.Dict, depth int) ([]byte, error) {
+	if depth > MaxDepth {
+		return b, errDepthEncode
+	}
+	b = msgp.AppendMapHeader(b, uint32(len(d)))
+	for k, v := range d {
+		b = msgp.AppendString(b, k)
+		var err error
+		if b, err = appendValue(b, v, depth); err != nil {
+			return b, err
+		}
+	}
+	return b, nil
+}
+
+// viaJSON turns any Go value into generic values through encoding/json.
+func viaJSON(v any) (any, error) {
+	data, err := stdjson.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	dec := stdjson.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var g any
+	if err := dec.Decode(&g); err != nil {
+		return nil, err
+	}
+	return numbers(g), nil
+}
+
+// numbers replaces json.Number by int64, uint64 or float64, in place.
+func numbers(v any) any {
+	switch x := v.(type) {
+	case stdjson.Number:
+		if i, err := strconv.ParseInt(string(x), 10, 64); err == nil {
+			return i
+		}
+		if u, err := strconv.ParseUint(string(x), 10, 64); err == nil {
+			return u
+		}
+		f, err := x.Float64()
+		if err != nil || math.IsInf(f, 0) {
+			return string(x)
+		}
+		return f
+	case []any:
+		for i := range x {
+			x[i] = numbers(x[i])
+		}
+	case map[string]any:
+		for k, e := range x {
+			x[k] = numbers(e)
+		}
+	}
+	return v
+}
