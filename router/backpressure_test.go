@@ -97,7 +97,7 @@ func TestKeepalive(t *testing.T) {
 // TestSlowSubscriber: a subscriber that stops reading loses events past its
 // queue bound, in order and counted; the publisher is never held up.
 func TestSlowSubscriber(t *testing.T) {
-	tr := startRouter(t, router.Config{Session: router.SessionConfig{OutQueueBytes: 64 << 10, OutQueueMessages: 100}})
+	tr := startRouter(t, router.Config{Session: router.SessionConfig{OutQueueBytes: 64 << 10}})
 	slow := rawRS(t, tr)
 	readRSFrame(slow) // WELCOME
 	writeRSFrame(slow, 0, []byte(`[32,1,{},"com.example.flood"]`))
@@ -153,7 +153,7 @@ func TestSlowSubscriber(t *testing.T) {
 // consumer instead of losing INVOCATIONs, and every call pending on it is
 // answered with wamp.error.canceled.
 func TestSlowCallee(t *testing.T) {
-	tr := startRouter(t, router.Config{Session: router.SessionConfig{OutQueueBytes: 64 << 10, OutQueueMessages: 100}})
+	tr := startRouter(t, router.Config{Session: router.SessionConfig{OutQueueBytes: 64 << 10}})
 	conn := rawRS(t, tr)
 	if _, _, err := readRSFrame(conn); err != nil { // WELCOME
 		t.Fatal(err)

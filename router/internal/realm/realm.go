@@ -162,8 +162,10 @@ func (r *Realm) checkURI(u wamp.URI, reservedForbidden bool) (bool, string) {
 // checkMatch refuses pattern-based subscriptions and registrations, which
 // are not announced yet.
 func (r *Realm) checkMatch(opts wamp.Dict) (bool, string) {
-	m, present := opts["match"]
-	if !present {
+	// A JavaScript client may send "match": undefined, decoded as nil:
+	// that is no policy, so the default, exact.
+	m := opts["match"]
+	if m == nil {
 		return true, ""
 	}
 	if s, _ := m.(string); s == "exact" {

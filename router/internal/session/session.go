@@ -541,11 +541,13 @@ func (s *Session) recvFailed(err error) {
 	}
 }
 
-// abort sends ABORT with reason and a message, then closes.
+// abort sends ABORT with reason and a message, then closes. The message
+// goes into the close reason too, so the log says what was wrong.
 func (s *Session) abort(reason wamp.URI, message, why string) {
 	d := wamp.Dict{}
 	if message != "" {
 		d["message"] = message
+		why += ": " + message
 	}
 	s.closeAfter(&wamp.Abort{Details: d, Reason: reason}, why)
 }
