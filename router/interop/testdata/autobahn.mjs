@@ -1,0 +1,111 @@
+// Interop client: Autobahn|JS (npm "autobahn", Node, WebSocket transport).
+// Usage: node autobahn.mjs ws://127.0.0.1:PORT/ REALM json|msgpack|cbor [--only a,b] [--timeout S]
+import { createRequire } from 'node:module';
+import { main, AppError, jsonReplacer, jsonReviver } from './scenarios.mjs';
+
+const require = createRequire(import.meta.url);
+const autobahn = require('autobahn');
+
+function makeSerializer(name) {
+  switch (name) {
+    case 'json': return new autobahn.serializer.JSONSerializer(jsonReplacer, jsonReviver);
+    case 'msgpack': return new autobahn.serializer.MsgpackSerializer();
+    case 'cbor': return new autobahn.serializer.CBORSerializer();
+  }
+  throw new Error(`unknown serializer ${name}`);
+}
+
+// Autobahn|JS hands a single positional result over as a bare value and wraps
+// anything else in autobahn.Result; normalize both to {args, kwargs}.
+function normResult(r) {
+  if (r instanceof autobahn.Result) return { args: r.args || [], kwargs: r.kwargs || {} };
+  if (r === null || r === undefined) return { args: [], kwargs: {} };
+  return { args: [r], kwargs: {} };
+}
+
+function normError(e) {
+  if (e instanceof autobahn.Error) return { uri: e.error, args: e.args || [], kwargs: e.kwargs || {} };
+  return e;
+}
+
+function connect({ url, realm, serializer }) {
+  return new Promise((resolve, reject) => {
+    const conn = new autobahn.Connection({
+      url, realm, serializers: [makeSerializer(serializer)],
+      max_retries: 0, retry_if_unreachable: false,
+    });
+    let opened = false;
+    const closed = new Promise((res) => {
+      conn.onclose = (reason, details) => {
+        if (!opened) reject(new Error(`connect ${url}: ${reason} ${JSON.stringify(details)}`));
+        res();
+        return true; // never retry
+      };
+    });
+    conn.onopen = (session) => {
+      opened = true;
+      const proto = conn._transport && conn._transport.info && conn._transport.info.protocol;
+      if (proto !== `wamp.2.${serializer}`) {
+        reject(new Error(`negotiated subprotocol ${proto}, want wamp.2.${serializer}`));
+        conn.close();
+        return;
+      }
+      resolve(client(conn, session, closed));
+    };
+    conn.open();
+  });
+}
+
+function client(conn, session, closed) {
+  return {
+    async register(uri, fn) {
+      return session.register(uri, async (args, kwargs) => {
+        let r;
+        try {
+          r = await fn({ args: args || [], kwargs: kwargs || {} });
+        } catch (e) {
+          if (e instanceof AppError) throw new autobahn.Error(e.uri, e.args, e.kwargs);
+          throw e;
+        }
+        // A Result with empty args and kwargs makes a YIELD without payload.
+        return new autobahn.Result((r && r.args) || [], (r && r.kwargs) || {});
+      });
+    },
+    unregister(reg) { return session.unregister(reg); },
+    async call(uri, args, kwargs) {
+      try {
+        return normResult(await session.call(uri, args, kwargs));
+      } catch (e) {
+        throw normError(e);
+      }
+    },
+    subscribe(topic, fn) {
+      return session.subscribe(topic, (args, kwargs) => fn({ args: args || [], kwargs: kwargs || {} }));
+    },
+    unsubscribe(sub) { return session.unsubscribe(sub); },
+    async publish(topic, args, kwargs, opts) {
+      try {
+        await session.publish(topic, args, kwargs, { acknowledge: true, ...(opts || {}) });
+      } catch (e) {
+        throw normError(e);
+      }
+    },
+    async leave() {
+      if (session.isOpen) conn.close();
+      await closed;
+    },
+    drop() {
+      if (conn._transport) conn._transport.close();
+    },
+  };
+}
+
+main({
+  name: 'autobahn-js',
+  serializers: ['json', 'msgpack', 'cbor'].filter((s) => {
+    const cls = { json: 'JSONSerializer', msgpack: 'MsgpackSerializer', cbor: 'CBORSerializer' }[s];
+    return typeof autobahn.serializer[cls] === 'function';
+  }),
+  caps: { excludeMeFalse: true },
+  connect,
+});

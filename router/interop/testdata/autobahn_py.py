@@ -1,0 +1,557 @@
+"""Interop client: Autobahn|Python (asyncio) over WebSocket or RawSocket.
+
+Usage: /usr/bin/python3 autobahn_py.py URL REALM json|msgpack|cbor [--only a,b] [--timeout S]
+URL is ws://host:port/path or tcp://host:port (RawSocket).
+
+Runs the named scenarios sequentially, each with its own sessions, and prints one JSON
+line per scenario on stdout: {"scenario": ..., "ok": true|false, "error": ...}. Exit
+status: 0 all passed, 1 some failed, 2 usage error or overall timeout.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import secrets
+import sys
+import time
+import urllib.parse
+
+import txaio
+
+txaio.use_asyncio()
+
+from autobahn.asyncio.rawsocket import WampRawSocketClientFactory, WampRawSocketClientProtocol  # noqa: E402
+from autobahn.asyncio.wamp import ApplicationSession  # noqa: E402
+from autobahn.asyncio.websocket import WampWebSocketClientFactory  # noqa: E402
+from autobahn.wamp import serializer as wser  # noqa: E402
+from autobahn.wamp.exception import ApplicationError  # noqa: E402
+from autobahn.wamp.types import CallOptions, CallResult, ComponentConfig, PublishOptions  # noqa: E402
+
+# Autobahn|Python 22.7 (Debian 12): the asyncio RawSocket protocol stores
+# _transport_details but lacks the transport_details property that the session reads in
+# onWelcome, so every asyncio RawSocket session dies at join. Supply the property the
+# WebSocket protocol has (fixed upstream in later releases).
+if not hasattr(WampRawSocketClientProtocol, "transport_details"):
+    WampRawSocketClientProtocol.transport_details = property(lambda self: self._transport_details)
+
+SCENARIO_TIMEOUT = 10.0
+STEP_TIMEOUT = 5.0
+
+SERIALIZERS = {
+    "json": getattr(wser, "JsonSerializer", None),
+    "msgpack": getattr(wser, "MsgPackSerializer", None),
+    "cbor": getattr(wser, "CBORSerializer", None),
+}
+AVAILABLE = [name for name, cls in SERIALIZERS.items() if cls is not None]
+
+
+class CheckFailed(Exception):
+    pass
+
+
+def canon(v):
+    """A comparable, printable form: bytes become {"$bin": hex}."""
+    if isinstance(v, (bytes, bytearray)):
+        return {"$bin": bytes(v).hex()}
+    if isinstance(v, (list, tuple)):
+        return [canon(x) for x in v]
+    if isinstance(v, dict):
+        return {str(k): canon(x) for k, x in sorted(v.items())}
+    return v
+
+
+def show(v, abbrev_strings=True):
+    def abbrev(x):
+        if isinstance(x, dict) and set(x) == {"$bin"} and len(x["$bin"]) > 24:
+            h = x["$bin"]
+            return {"$bin": "%d bytes %s..%s" % (len(h) // 2, h[:8], h[-8:])}
+        if isinstance(x, dict):
+            return {k: abbrev(y) for k, y in x.items()}
+        if isinstance(x, list):
+            return [abbrev(y) for y in x]
+        if abbrev_strings and isinstance(x, str) and len(x) > 48:
+            return "%s..(%d chars)" % (x[:20], len(x))
+        return x
+
+    return json.dumps(abbrev(canon(v)), ensure_ascii=False, sort_keys=True)
+
+
+def check_equal(got, want, what):
+    # canon keeps int and float apart only through json: 1 == 1.0 is accepted, as in JS.
+    if json.dumps(canon(got), sort_keys=True) != json.dumps(canon(want), sort_keys=True):
+        raise CheckFailed("%s: got %s, want %s" % (what, show(got), show(want)))
+
+
+def check(cond, msg):
+    if not cond:
+        raise CheckFailed(msg)
+
+
+def bytes256():
+    return bytes(range(256))
+
+
+class Client:
+    """One joined Autobahn session plus a normalized view of its results."""
+
+    def __init__(self, session, closed):
+        self.s = session
+        self.closed = closed
+
+    async def register(self, uri, fn):
+        async def endpoint(*args, **kwargs):
+            try:
+                r = fn(list(args), kwargs)
+                if asyncio.iscoroutine(r) or isinstance(r, asyncio.Future):
+                    r = await r
+            except ApplicationError:
+                raise
+            except Exception as e:  # a failed check inside the callee names itself to the caller
+                raise ApplicationError("interop.error.callee_check_failed", "%s: %s" % (type(e).__name__, e))
+            args, kwargs = r if r is not None else ([], {})
+            # CallResult with no results and no kwresults makes a YIELD without payload.
+            return CallResult(*args, **kwargs)
+
+        return await self.s.register(endpoint, uri)
+
+    async def call(self, uri, args=None, kwargs=None):
+        # details=True makes Autobahn always hand over a CallResult.
+        r = await self.s.call(uri, *(args or []), options=CallOptions(details=True), **(kwargs or {}))
+        return list(r.results), dict(r.kwresults)
+
+    async def subscribe(self, topic, fn):
+        return await self.s.subscribe(lambda *a, **kw: fn(list(a), kw), topic)
+
+    async def publish(self, topic, args=None, kwargs=None, exclude_me=None):
+        opts = PublishOptions(acknowledge=True, exclude_me=exclude_me)
+        await self.s.publish(topic, *(args or []), options=opts, **(kwargs or {}))
+
+    async def leave(self):
+        if self.s.is_attached():
+            self.s.leave()
+        await asyncio.wait_for(asyncio.shield(self.closed), 2)
+
+    def drop(self):
+        if self.s._transport is not None:
+            self.s._transport.close()
+
+
+async def connect(url, realm, sername):
+    loop = asyncio.get_running_loop()
+    joined = loop.create_future()
+    closed = loop.create_future()
+
+    class Session(ApplicationSession):
+        def onJoin(self, details):
+            if not joined.done():
+                joined.set_result(self)
+
+        def onLeave(self, details):
+            if not joined.done():
+                joined.set_exception(RuntimeError("session left before join: %s %s" % (details.reason, details.message)))
+            self.disconnect()
+
+        def onDisconnect(self):
+            if not joined.done():
+                joined.set_exception(RuntimeError("transport closed before join"))
+            if not closed.done():
+                closed.set_result(None)
+
+    cfg = ComponentConfig(realm=realm)
+    serializer = SERIALIZERS[sername]()
+    u = urllib.parse.urlparse(url)
+    if u.scheme in ("ws", "wss"):
+        factory = WampWebSocketClientFactory(lambda: Session(cfg), url=url, serializers=[serializer])
+    elif u.scheme == "tcp":
+        factory = WampRawSocketClientFactory(lambda: Session(cfg), serializer=serializer)
+    else:
+        raise ValueError("unsupported URL scheme %r" % u.scheme)
+    _, proto = await loop.create_connection(factory, u.hostname, u.port)
+    session = await asyncio.wait_for(joined, STEP_TIMEOUT)
+    if u.scheme in ("ws", "wss"):
+        got = getattr(proto, "websocket_protocol_in_use", None)
+        if got != "wamp.2." + sername:
+            session.leave()
+            raise RuntimeError("negotiated subprotocol %s, want wamp.2.%s" % (got, sername))
+    return Client(session, closed)
+
+
+class Ctx:
+    """Per-scenario state: URIs under a unique prefix, sessions closed at the end."""
+
+    def __init__(self, opts, name):
+        self.opts = opts
+        self.prefix = "%s.%s" % (opts.prefix, name)
+        self.clients = []
+
+    def uri(self, s):
+        return "%s.%s" % (self.prefix, s)
+
+    async def session(self, sername=None):
+        c = await connect(self.opts.url, self.opts.realm, sername or self.opts.serializer)
+        self.clients.append(c)
+        return c
+
+    async def close_all(self):
+        async def one(c):
+            try:
+                await c.leave()
+            except Exception:
+                c.drop()
+
+        await asyncio.gather(*(one(c) for c in self.clients), return_exceptions=True)
+
+
+async def expect_call_error(coro, uri, what):
+    try:
+        res = await coro
+    except ApplicationError as e:
+        if e.error != uri:
+            raise CheckFailed("%s: error %s args=%s kwargs=%s, want %s" % (what, e.error, show(list(e.args)), show(e.kwargs), uri))
+        return e
+    raise CheckFailed("%s: succeeded with %s, want error %s" % (what, show(res), uri))
+
+
+async def wait(fut, what, timeout=STEP_TIMEOUT):
+    """Awaits fut; what (a string, or a callable for a message built at the timeout) names it."""
+    try:
+        return await asyncio.wait_for(asyncio.shield(fut), timeout)
+    except asyncio.TimeoutError:
+        raise CheckFailed("timeout after %.0f s: %s" % (timeout, what() if callable(what) else what)) from None
+
+
+# ---- scenarios ----
+
+
+async def call_result(c):
+    callee, caller = await c.session(), await c.session()
+    proc = c.uri("add")
+    await callee.register(proc, lambda a, kw: ([a[0] + a[1], "sum"], {"echo": kw}))
+    args, kwargs = await caller.call(proc, [2, 3], {"tag": "x", "n": [1, 2]})
+    check_equal(args, [5, "sum"], "result args")
+    check_equal(kwargs, {"echo": {"tag": "x", "n": [1, 2]}}, "result kwargs")
+
+
+async def call_app_error(c):
+    callee, caller = await c.session(), await c.session()
+    proc, euri = c.uri("fail"), c.uri("error.custom")
+
+    def fail(a, kw):
+        raise ApplicationError(euri, 1, "two", {"three": 3}, code=42, why="because")
+
+    await callee.register(proc, fail)
+    e = await expect_call_error(caller.call(proc, ["x"]), euri, "call")
+    check_equal(list(e.args), [1, "two", {"three": 3}], "error args")
+    check_equal(e.kwargs, {"code": 42, "why": "because"}, "error kwargs")
+
+
+async def no_such_procedure(c):
+    caller = await c.session()
+    await expect_call_error(caller.call(c.uri("nobody.home"), [1]), "wamp.error.no_such_procedure", "call unknown")
+
+
+async def publish_acknowledged(c):
+    pub, sub = await c.session(), await c.session()
+    topic = c.uri("t")
+    got = asyncio.get_running_loop().create_future()
+    await sub.subscribe(topic, lambda a, kw: got.done() or got.set_result((a, kw)))
+    await pub.publish(topic, ["hello", 1], {"k": "v"})  # returns on PUBLISHED
+    args, kwargs = await wait(got, "event")
+    check_equal(args, ["hello", 1], "event args")
+    check_equal(kwargs, {"k": "v"}, "event kwargs")
+
+
+async def exclude_me_default(c):
+    a, b = await c.session(), await c.session()
+    topic = c.uri("t")
+    b_got = asyncio.get_running_loop().create_future()
+    a_got = []
+    await a.subscribe(topic, lambda x, kw: a_got.append(x))
+    await b.subscribe(topic, lambda x, kw: b_got.done() or b_got.set_result(x))
+    await a.publish(topic, ["one"])
+    await wait(b_got, "event at the other subscriber")
+    # An EVENT for the publisher would have been queued before its PUBLISHED; one more
+    # acknowledged round trip makes sure anything in flight has arrived.
+    await a.publish(c.uri("other"))
+    check(not a_got, "publisher received %d event(s) of its own publication (exclude_me defaults to true)" % len(a_got))
+
+
+async def exclude_me_false(c):
+    a = await c.session()
+    topic = c.uri("t")
+    got = asyncio.get_running_loop().create_future()
+    await a.subscribe(topic, lambda x, kw: got.done() or got.set_result(x))
+    await a.publish(topic, ["mine"], exclude_me=False)
+    check_equal(await wait(got, "own event with exclude_me=false"), ["mine"], "event args")
+
+
+async def binary_call(c):
+    callee, caller = await c.session(), await c.session()
+    proc, b = c.uri("echo"), bytes256()
+
+    def echo(a, kw):
+        check(isinstance(a[0], bytes), "callee: args[0] is %s, not bytes" % type(a[0]).__name__)
+        check(isinstance(kw.get("b"), bytes), "callee: kwargs.b is not bytes")
+        check_equal(a[0], b, "callee args[0]")
+        return [a[0], b""], {"b": kw["b"]}
+
+    await callee.register(proc, echo)
+    args, kwargs = await caller.call(proc, [b], {"b": b})
+    check(isinstance(args[0], bytes) and isinstance(kwargs["b"], bytes), "caller: result is not bytes")
+    check_equal(args, [b, b""], "result args")
+    check_equal(kwargs, {"b": b}, "result kwargs")
+
+
+async def binary_publish(c):
+    pub, sub = await c.session(), await c.session()
+    topic, b = c.uri("t"), bytes256()
+    got = asyncio.get_running_loop().create_future()
+    await sub.subscribe(topic, lambda a, kw: got.done() or got.set_result((a, kw)))
+    await pub.publish(topic, [b], {"b": b})
+    args, kwargs = await wait(got, "event")
+    check(isinstance(args[0], bytes) and isinstance(kwargs.get("b"), bytes), "subscriber: payload is not bytes")
+    check_equal(args, [b], "event args")
+    check_equal(kwargs, {"b": b}, "event kwargs")
+
+
+async def empty_call(c):
+    callee, caller = await c.session(), await c.session()
+    proc = c.uri("empty")
+    seen = []
+
+    def h(a, kw):
+        seen.append((a, kw))
+        return [], {}
+
+    await callee.register(proc, h)
+    r = await caller.call(proc)
+    check_equal(seen, [([], {})], "callee saw")
+    check_equal(r, ([], {}), "caller got")
+
+
+async def empty_publish(c):
+    pub, sub = await c.session(), await c.session()
+    topic = c.uri("t")
+    got = asyncio.get_running_loop().create_future()
+    await sub.subscribe(topic, lambda a, kw: got.done() or got.set_result((a, kw)))
+    await pub.publish(topic)
+    check_equal(await wait(got, "event"), ([], {}), "event payload")
+
+
+async def unregister_then_call(c):
+    callee, caller = await c.session(), await c.session()
+    proc = c.uri("gone")
+    reg = await callee.register(proc, lambda a, kw: (["here"], {}))
+    check_equal((await caller.call(proc))[0], ["here"], "before unregister")
+    await reg.unregister()
+    await expect_call_error(caller.call(proc), "wamp.error.no_such_procedure", "call after unregister")
+
+
+async def unsubscribe_then_publish(c):
+    pub, sub = await c.session(), await c.session()
+    topic, marker = c.uri("t"), c.uri("marker")
+    loop = asyncio.get_running_loop()
+    events, first, mark = [], loop.create_future(), loop.create_future()
+
+    def on_event(a, kw):
+        events.append(a[0])
+        first.done() or first.set_result(None)
+
+    s = await sub.subscribe(topic, on_event)
+    await sub.subscribe(marker, lambda a, kw: mark.done() or mark.set_result(None))
+    await pub.publish(topic, [1])
+    await wait(first, "event before unsubscribe")
+    await s.unsubscribe()
+    await pub.publish(topic, [2])
+    # WAMP orders events of one publisher across topics: the marker comes after event 2.
+    await pub.publish(marker)
+    await wait(mark, "marker event")
+    check_equal(events, [1], "events seen")
+
+
+async def concurrent_calls(c):
+    callee, caller = await c.session(), await c.session()
+    proc, n = c.uri("slowecho"), 500
+
+    async def h(a, kw):
+        if a[0] % 3 == 0:
+            await asyncio.sleep((a[0] % 7) / 1000)  # answer out of order
+        return [a[0], "r%d" % a[0]], {}
+
+    await callee.register(proc, h)
+    res = await asyncio.gather(*(caller.call(proc, [i]) for i in range(n)))
+    for i, (args, _) in enumerate(res):
+        check_equal(args, [i, "r%d" % i], "call %d" % i)
+
+
+async def callee_goes_away(c, how):
+    callee, caller = await c.session(), await c.session()
+    proc = c.uri("vanish")
+    loop = asyncio.get_running_loop()
+    invoked = loop.create_future()
+
+    async def h(a, kw):
+        invoked.done() or invoked.set_result(None)
+        if how == "leave":
+            loop.call_soon(callee.s.leave)
+        else:
+            loop.call_soon(callee.drop)
+        await loop.create_future()  # never answers
+
+    await callee.register(proc, h)
+    call = asyncio.ensure_future(caller.call(proc, ["x"]))
+    await wait(invoked, "invocation")
+    try:
+        await asyncio.wait_for(
+            expect_call_error(call, "wamp.error.canceled", "call whose callee did %s" % how), STEP_TIMEOUT)
+    except asyncio.TimeoutError:
+        raise CheckFailed("no answer to the caller %.0f s after the callee did %s (the router left the call pending)"
+                          % (STEP_TIMEOUT, how)) from None
+    again = await c.session()
+    await again.register(proc, lambda a, kw: (["back"], {}))
+    check_equal((await caller.call(proc))[0], ["back"], "call after re-register")
+
+
+async def callee_leaves(c):
+    await callee_goes_away(c, "leave")
+
+
+async def callee_drops(c):
+    await callee_goes_away(c, "drop")
+
+
+async def event_order(c):
+    pub, sub = await c.session(), await c.session()
+    topic, n = c.uri("t"), 200
+    got = []
+    done = asyncio.get_running_loop().create_future()
+
+    def on_event(a, kw):
+        got.append(a[0])
+        if len(got) == n and not done.done():
+            done.set_result(None)
+
+    await sub.subscribe(topic, on_event)
+    await wait(asyncio.gather(*(pub.publish(topic, [i]) for i in range(n))), "PUBLISHED for all %d publications" % n)
+    await wait(done, lambda: "all %d events (got %d)" % (n, len(got)))
+    for i in range(n):
+        check(got[i] == i, "event %d arrived as %s: order %s" % (i, got[i], got[max(0, i - 3):i + 3]))
+
+
+async def cross_serializer(c):
+    others = [s for s in AVAILABLE if s != c.opts.serializer]
+    if not others:
+        return "only one serializer"
+    b = bytes256()
+    args = [1, -2, 3.5, "ü€ x", True, None, [1, [2]], {"a": {"b": "c"}}, b]
+    kwargs = {"bin": b, "s": "x", "n": 12345678}
+    callee, sub = await c.session(), await c.session()
+    proc, fail, euri, topic = c.uri("echo"), c.uri("fail"), c.uri("error.x"), c.uri("t")
+    me = c.opts.serializer
+
+    def echo(a, kw):
+        check_equal(a, args, "callee(%s) args" % me)
+        check_equal(kw, kwargs, "callee(%s) kwargs" % me)
+        check(isinstance(a[8], bytes), "callee: args[8] is not bytes")
+        return a, kw
+
+    def raise_it(a, kw):
+        raise ApplicationError(euri, b, "e", k=[1, 2])
+
+    await callee.register(proc, echo)
+    await callee.register(fail, raise_it)
+    nxt = [asyncio.get_running_loop().create_future()]
+    await sub.subscribe(topic, lambda a, kw: nxt[0].done() or nxt[0].set_result((a, kw)))
+    for s in others:
+        caller = await c.session(s)
+        r = await caller.call(proc, args, kwargs)
+        check_equal(r, (args, kwargs), "caller(%s) result" % s)
+        e = await expect_call_error(caller.call(fail), euri, "caller(%s) error" % s)
+        check_equal((list(e.args), e.kwargs), ([b, "e"], {"k": [1, 2]}), "caller(%s) error payload" % s)
+        nxt[0] = asyncio.get_running_loop().create_future()
+        await caller.publish(topic, args, kwargs)
+        ev = await wait(nxt[0], "event from publisher(%s) at subscriber(%s)" % (s, me))
+        check_equal(ev, (args, kwargs), "event from %s" % s)
+
+
+SCENARIOS = [
+    call_result, call_app_error, no_such_procedure, publish_acknowledged, exclude_me_default,
+    exclude_me_false, binary_call, binary_publish, empty_call, empty_publish, unregister_then_call,
+    unsubscribe_then_publish, concurrent_calls, callee_leaves, callee_drops, event_order, cross_serializer,
+]
+
+
+def emit(line):
+    sys.stdout.write(json.dumps(line) + "\n")
+    sys.stdout.flush()
+
+
+def describe(e):
+    if isinstance(e, ApplicationError):
+        return "unexpected WAMP error %s args=%s kwargs=%s" % (e.error, show(list(e.args), False), show(e.kwargs, False))
+    if isinstance(e, CheckFailed):
+        return str(e)
+    return "%s: %s" % (type(e).__name__, e)
+
+
+async def run(opts):
+    failed = 0
+    for fn in SCENARIOS:
+        if opts.only and fn.__name__ not in opts.only:
+            continue
+        opts.current = fn.__name__
+        c = Ctx(opts, fn.__name__)
+        line = {"scenario": fn.__name__, "ok": True}
+        t0 = time.monotonic()
+        try:
+            skipped = await asyncio.wait_for(fn(c), SCENARIO_TIMEOUT)
+            if skipped:
+                line["skipped"] = skipped
+        except asyncio.TimeoutError:
+            line.update(ok=False, error="timeout after %.0f s: scenario %s" % (SCENARIO_TIMEOUT, fn.__name__))
+        except Exception as e:
+            line.update(ok=False, error=describe(e))
+        if not line["ok"]:
+            failed += 1
+        try:
+            await asyncio.wait_for(c.close_all(), 3)
+        except Exception:
+            pass
+        line["ms"] = int((time.monotonic() - t0) * 1000)
+        emit(line)
+    return failed
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("url")
+    p.add_argument("realm")
+    p.add_argument("serializer")
+    p.add_argument("--only", type=lambda s: s.split(","), default=None)
+    p.add_argument("--timeout", type=float, default=100)
+    opts = p.parse_args()
+    opts.current = None
+    if opts.serializer not in AVAILABLE:
+        for fn in SCENARIOS:
+            emit({"scenario": fn.__name__, "ok": True,
+                  "skipped": "Autobahn|Python has no %s serializer here" % opts.serializer})
+        return 0
+    opts.prefix = "interop.autobahn_py.%s.r%s" % (opts.serializer, secrets.token_hex(4))
+
+    async def guarded():
+        try:
+            return await asyncio.wait_for(run(opts), opts.timeout)
+        except asyncio.TimeoutError:
+            emit({"scenario": opts.current or "overall", "ok": False,
+                  "error": "overall timeout of %.0f s" % opts.timeout})
+            return -1
+
+    failed = asyncio.run(guarded())
+    sys.stdout.flush()
+    # os._exit: never wait for transports or threads the libraries left behind.
+    os._exit(2 if failed < 0 else (1 if failed else 0))
+
+
+if __name__ == "__main__":
+    main()

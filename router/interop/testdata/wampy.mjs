@@ -1,0 +1,99 @@
+// Interop client: wampy (npm "wampy", Node, WebSocket transport through the "ws" package).
+// Usage: node wampy.mjs ws://127.0.0.1:PORT/ REALM json|msgpack|cbor [--only a,b] [--timeout S]
+import WebSocket from 'ws';
+import { Wampy } from 'wampy';
+import { MsgpackSerializer } from 'wampy/MsgpackSerializer.js';
+import { CborSerializer } from 'wampy/CborSerializer.js';
+import { main, AppError, jsonReplacer, jsonReviver } from './scenarios.mjs';
+
+// wampy's own JsonSerializer is plain JSON.stringify/parse; this one adds the WAMP
+// binary convention so that byte strings survive JSON (wampy's documented custom
+// serializer interface: protocol, isBinary, encode, decode).
+class JsonBinSerializer {
+  protocol = 'json';
+  isBinary = false;
+  encode(data) { return JSON.stringify(data, jsonReplacer); }
+  decode(data) { return JSON.parse(typeof data === 'string' ? data : Buffer.from(data).toString('utf8'), jsonReviver); }
+}
+
+function makeSerializer(name) {
+  switch (name) {
+    case 'json': return new JsonBinSerializer();
+    case 'msgpack': return new MsgpackSerializer();
+    case 'cbor': return new CborSerializer();
+  }
+  throw new Error(`unknown serializer ${name}`);
+}
+
+// payload builds wampy's call/publish/yield payload form from args and kwargs.
+function payload(args, kwargs) {
+  const hasK = kwargs && Object.keys(kwargs).length > 0;
+  if ((!args || args.length === 0) && !hasK) return undefined;
+  return { argsList: args || [], ...(hasK ? { argsDict: kwargs } : {}) };
+}
+
+function normError(e) {
+  // wampy's WampError subclasses carry the URI as errorUri.
+  if (e && typeof e.errorUri === 'string') return { uri: e.errorUri, args: e.argsList || [], kwargs: e.argsDict || {} };
+  return e;
+}
+
+async function connect({ url, realm, serializer }) {
+  const w = new Wampy(url, {
+    realm, ws: WebSocket, serializer: makeSerializer(serializer),
+    autoReconnect: false, debug: false,
+  });
+  await w.connect();
+  const proto = w._ws && w._ws.protocol;
+  if (proto !== `wamp.2.${serializer}`) {
+    await w.disconnect();
+    throw new Error(`negotiated subprotocol ${proto}, want wamp.2.${serializer}`);
+  }
+  return {
+    async register(uri, fn) {
+      await w.register(uri, async ({ argsList, argsDict }) => {
+        let r;
+        try {
+          r = await fn({ args: argsList || [], kwargs: argsDict || {} });
+        } catch (e) {
+          if (e instanceof AppError) throw { error: e.uri, argsList: e.args, argsDict: e.kwargs };
+          throw e;
+        }
+        return payload(r && r.args, r && r.kwargs);
+      });
+      return uri; // wampy unregisters by URI
+    },
+    unregister(uri) { return w.unregister(uri); },
+    async call(uri, args, kwargs) {
+      try {
+        const r = await w.call(uri, payload(args, kwargs));
+        return { args: r.argsList || [], kwargs: r.argsDict || {} };
+      } catch (e) {
+        throw normError(e);
+      }
+    },
+    async subscribe(topic, fn) {
+      const r = await w.subscribe(topic, ({ argsList, argsDict }) => fn({ args: argsList || [], kwargs: argsDict || {} }));
+      return r.subscriptionId;
+    },
+    unsubscribe(id) { return w.unsubscribe(id); },
+    async publish(topic, args, kwargs, opts) {
+      // wampy always asks for acknowledge and resolves on PUBLISHED.
+      try {
+        await w.publish(topic, payload(args, kwargs), opts);
+      } catch (e) {
+        throw normError(e);
+      }
+    },
+    leave() { return w.disconnect(); },
+    drop() { w._ws.close(); },
+  };
+}
+
+main({
+  name: 'wampy',
+  serializers: ['json', 'msgpack', 'cbor'],
+  // wampy 8 copies exclude_me into PUBLISH options only when it is true.
+  caps: { excludeMeFalse: false },
+  connect,
+});
