@@ -128,3 +128,13 @@ func TestWelcome(t *testing.T) {
 		}
 	}
 }
+
+// TestHelloTimeout: a connection that never says HELLO is closed.
+func TestHelloTimeout(t *testing.T) {
+	tr := startRouter(t, router.Config{Session: router.SessionConfig{HelloTimeout: 50 * time.Millisecond}})
+	for _, tname := range []string{"websocket", "rawsocket"} {
+		c := dial(t, tr, tname, "json")
+		c.expectClosed()
+	}
+	waitFor(t, "sessions to end", func() bool { return tr.SessionCount() == 0 })
+}
