@@ -19,4 +19,4 @@ workers:
       - type: rawsocket
         endpoint: {type: tcp, interface: 127.0.0.1, port: ${RS_PORT}}
 YAML
-exec "$bin" start --log-level warn --config "$cfg"
+exec "$bin" start --log-level warn --config "$cfg" ${EDGEBAR_CPUPROFILE:+--cpuprofile "$EDGEBAR_CPUPROFILE"}

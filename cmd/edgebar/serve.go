@@ -10,7 +10,9 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -33,8 +35,17 @@ func cmdStart(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	cfgPath := fs.String("config", "", "config `file` (.yaml, .yml or .json); relative to --cbdir when that is given")
 	cbdir := fs.String("cbdir", "", "node `directory` holding config.yaml|yml|json (Crossbar's --cbdir)")
 	level := fs.String("log-level", "info", "log `level`: debug, info, warn or error")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile to `file` until the node stops (for make bench)")
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	if *cpuprofile != "" {
+		stop, err := startCPUProfile(*cpuprofile)
+		if err != nil {
+			fmt.Fprintf(stderr, "edgebar: --cpuprofile: %v\n", err)
+			return 1
+		}
+		defer stop()
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "edgebar: start takes no arguments, got %q\n", fs.Args())
@@ -253,4 +264,17 @@ func wsURL(ln net.Listener, path string) string {
 		return "ws+unix://" + ln.Addr().String() + ":" + path
 	}
 	return "ws://" + ln.Addr().String() + path
+}
+
+// startCPUProfile profiles the whole run; the returned func ends it.
+func startCPUProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
