@@ -89,8 +89,11 @@ func TestKeepalive(t *testing.T) {
 		if !sawPing {
 			t.Fatal("closed without a PING")
 		}
+		// The router closed the socket; its cleanup of the session ends
+		// just after, then the procedure is free again.
+		waitFor(t, "the silent session to end", func() bool { return tr.SessionCount() == 0 })
 		c := joined(t, tr, "websocket", "json")
-		c.register("com.example.halfopen") // free again
+		c.register("com.example.halfopen")
 	})
 }
 

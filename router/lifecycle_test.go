@@ -76,12 +76,16 @@ func TestCallerLeavesMidCall(t *testing.T) {
 func TestGoodbyeHandshake(t *testing.T) {
 	tr := startRouter(t, router.Config{})
 	c := joined(t, tr, "websocket", "cbor")
+	c.register("com.example.mine")
 	c.send(&wamp.Goodbye{Details: wamp.Dict{}, Reason: wamp.CloseNormal})
 	g := expectType[*wamp.Goodbye](t, c.recv())
 	if g.Reason != wamp.CloseGoodbyeAndOut {
 		t.Fatalf("GOODBYE reason %s", g.Reason)
 	}
 	c.expectClosed()
+	// The GOODBYE answer comes after the session left the realm: its
+	// procedure is free at once.
+	joined(t, tr, "rawsocket", "json").register("com.example.mine")
 }
 
 func TestShutdownSaysGoodbye(t *testing.T) {

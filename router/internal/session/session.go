@@ -101,13 +101,16 @@ type Session struct {
 	// (INVOCATION), in the session's scope.
 	reqIDs wamp.IDGen
 
-	mu      sync.Mutex // guards the fields below
-	queue   []transport.Outgoing
-	qBytes  int
-	closing bool   // no more enqueues; the writer closes after draining
-	killed  bool   // closed without draining
-	reason  string // why the session closed
-	wake    chan struct{}
+	mu       sync.Mutex // guards the fields below
+	queue    []transport.Outgoing
+	qBytes   int
+	closing  bool                // no more enqueues
+	holding  bool                // a last message waits until the session left its realm
+	final    *transport.Outgoing // the message held back while holding
+	finished bool                // the last message is queued: the writer closes after draining
+	killed   bool                // closed without draining
+	reason   string              // why the session closed
+	wake     chan struct{}
 
 	dropped    atomic.Uint64 // EVENTs dropped for this slow subscriber
 	pending    atomic.Int64  // calls in flight as a caller, counted by the dealer
@@ -288,8 +291,16 @@ func (s *Session) Kill(reason string) {
 }
 
 // closeAfter queues a last message (may be nil) and closes the session once
-// the writer has written everything before it.
-func (s *Session) closeAfter(m wamp.Message, reason string) {
+// the writer has written everything before it. While the reader is still
+// to take the session out of its realm (holding), the last message waits
+// for that: a client that reads our GOODBYE or ABORT finds its registrations
+// and subscriptions gone.
+func (s *Session) closeAfter(m wamp.Message, reason string) { s.closeWith(m, reason, false) }
+
+// closeWith is closeAfter; now sends the last message at once even while
+// holding, for a GOODBYE the router starts (the reader then waits for the
+// client's answer before the session leaves its realm).
+func (s *Session) closeWith(m wamp.Message, reason string, now bool) {
 	var o transport.Outgoing
 	ok := m == nil
 	size := 0
@@ -301,13 +312,38 @@ func (s *Session) closeAfter(m wamp.Message, reason string) {
 		s.mu.Unlock()
 		return
 	}
-	if ok && m != nil {
-		s.queue = append(s.queue, o)
-		s.qBytes += size
-	}
 	s.closing = true
 	if s.reason == "" {
 		s.reason = reason
+	}
+	hold := s.holding && !now
+	if ok && m != nil {
+		if hold {
+			s.final = &o
+		} else {
+			s.queue = append(s.queue, o)
+			s.qBytes += size
+		}
+	}
+	if !hold {
+		s.finished = true
+	}
+	s.mu.Unlock()
+	s.signal()
+}
+
+// release queues the message held back by closeAfter, once the session
+// has left its realm, and lets the writer close.
+func (s *Session) release() {
+	s.mu.Lock()
+	s.holding = false
+	if s.final != nil && !s.killed {
+		s.queue = append(s.queue, *s.final)
+	}
+	s.final = nil
+	s.closing, s.finished = true, true
+	if s.reason == "" {
+		s.reason = ReasonTransportClosed
 	}
 	s.mu.Unlock()
 	s.signal()
@@ -320,7 +356,7 @@ func (s *Session) Goodbye(reason wamp.URI, message string) {
 	if message != "" {
 		d["message"] = message
 	}
-	s.closeAfter(&wamp.Goodbye{Details: d, Reason: reason}, ReasonShutdown)
+	s.closeWith(&wamp.Goodbye{Details: d, Reason: reason}, ReasonShutdown, true)
 }
 
 // Reason is why the session closed ("" while open).
@@ -359,7 +395,7 @@ func (s *Session) writer() {
 		batch := s.queue
 		s.queue = spare[:0]
 		s.qBytes = 0
-		closing, killed := s.closing, s.killed
+		finished, killed := s.finished, s.killed
 		s.mu.Unlock()
 		if killed {
 			return
@@ -372,7 +408,7 @@ func (s *Session) writer() {
 			clear(batch) // drop references to frames for the GC
 		}
 		spare = batch
-		if closing {
+		if finished {
 			s.mu.Lock()
 			empty := len(s.queue) == 0
 			s.mu.Unlock()
@@ -445,13 +481,7 @@ func (s *Session) Run(j Joiner) {
 		s.readLoop(realm)
 		realm.Leave(s)
 	}
-	s.mu.Lock()
-	s.closing = true
-	if s.reason == "" {
-		s.reason = ReasonTransportClosed
-	}
-	s.mu.Unlock()
-	s.signal()
+	s.release()
 	// The writer drains what is queued (a final GOODBYE or ABORT) and closes
 	// the peer; if the peer is dead it fails and closes too. A peer that
 	// neither reads nor fails gets flushTimeout.
@@ -488,8 +518,11 @@ func (s *Session) handshake(j Joiner) Realm {
 		s.abort(we.URI, firstString(we.Args), ReasonAborted)
 		return nil
 	}
+	s.mu.Lock()
+	s.holding = true
+	s.mu.Unlock()
 	if !s.Send(&wamp.Welcome{Session: s.id, Details: details}) {
-		return nil
+		return realm // the session closed while joining: it still leaves the realm
 	}
 	return realm
 }

@@ -20,6 +20,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -82,7 +83,9 @@ func Upgrade(w http.ResponseWriter, r *http.Request, cfg Config) (transport.Peer
 	if checkOrigin == nil {
 		checkOrigin = allowAll
 	}
-	u := websocket.Upgrader{CheckOrigin: checkOrigin}
+	// Write buffers come from a pool for the length of one message, so an
+	// idle connection holds none (memory per idle session matters on boards).
+	u := websocket.Upgrader{CheckOrigin: checkOrigin, WriteBufferPool: &gorillaWriteBuffers}
 	hw := &hijackWriter{ResponseWriter: w}
 	ws, err := u.Upgrade(hw, r, hdr)
 	if err != nil {
@@ -94,6 +97,8 @@ func Upgrade(w http.ResponseWriter, r *http.Request, cfg Config) (transport.Peer
 	}
 	return newPeer(ws, hw.conn, c, batched, cfg.MaxMessageSize), nil
 }
+
+var gorillaWriteBuffers sync.Pool
 
 // negotiate picks the first offered subprotocol that names one of cs.
 func negotiate(offered []string, cs []codec.Codec) (c codec.Codec, proto string, batched bool) {
