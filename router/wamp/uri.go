@@ -17,6 +17,11 @@ import (
 // Empty components are allowed only in patterns (wildcard subscriptions and
 // registrations of the advanced profile).
 
+// MaxURILength bounds every URI and pattern. The spec sets no limit, but a
+// pattern is stored one node per component, so an unbounded one (a frame of
+// millions of dots) would let one SUBSCRIBE take gigabytes.
+const MaxURILength = 4096
+
 // ValidURI reports whether u is a valid URI with no empty component.
 func ValidURI(u URI, strict bool) bool { return checkURI(string(u), strict, false) }
 
@@ -24,6 +29,9 @@ func ValidURI(u URI, strict bool) bool { return checkURI(string(u), strict, fals
 func ValidPattern(u URI, strict bool) bool { return checkURI(string(u), strict, true) }
 
 func checkURI(s string, strict, allowEmpty bool) bool {
+	if len(s) > MaxURILength {
+		return false
+	}
 	if s == "" {
 		return allowEmpty
 	}

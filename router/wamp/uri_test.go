@@ -2,6 +2,7 @@ package wamp
 
 import (
 	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -32,6 +33,9 @@ func TestURITable(t *testing.T) {
 		{"a", true, true, true, true},
 		{"...", false, false, true, true},
 		{"a-b.c", true, false, true, false},
+		{strings.Repeat("a", MaxURILength), true, true, true, true},
+		{strings.Repeat("a", MaxURILength+1), false, false, false, false},
+		{strings.Repeat(".", MaxURILength+1), false, false, false, false},
 	}
 	for _, c := range cases {
 		u := URI(c.uri)
@@ -57,6 +61,12 @@ func FuzzURI(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
+		if len(s) > MaxURILength {
+			if ValidURI(URI(s), false) || ValidPattern(URI(s), false) {
+				t.Fatalf("URI of %d bytes accepted", len(s))
+			}
+			return
+		}
 		if !utf8Valid(s) {
 			// Go's regexp treats invalid UTF-8 as U+FFFD, which is not
 			// whitespace; we refuse invalid UTF-8 outright.
