@@ -26,7 +26,9 @@ var depRules = []struct {
 	{"", nil}, // this package: tests only
 	{"router/wamp", nil},
 	{"router/codec", []string{"router/wamp", "router/codec/json", "router/codec/msgpack", "router/codec/cbor"}},
-	{"router/codec/...", []string{"router/wamp"}},
+	{"router/codec/...", []string{"router/wamp", "router/codec/internal/layout"}}, // the codecs
+	{"router/codec/internal/layout", []string{"router/wamp"}},
+	{"router/codec/internal/codectest", []string{"router/wamp"}},
 	{"router/transport", []string{"router/wamp", "router/codec/..."}},
 	{"router/transport/...", []string{"router/transport", "router/codec/...", "router/wamp"}},
 	{"router/auth", []string{"router/wamp"}},
@@ -205,7 +207,7 @@ func TestImportRulesCatch(t *testing.T) {
 		{"edge/config", []string{module + "/router", module + "/router/internal/session"},
 			[]string{"forbidden import edge/config -> router/internal/session (edge/config may import: router, router/auth, router/wamp, hw/board)"}},
 		{"router/codec/json", []string{module + "/router/codec"},
-			[]string{"forbidden import router/codec/json -> router/codec (router/codec/json may import: router/wamp)"}},
+			[]string{"forbidden import router/codec/json -> router/codec (router/codec/json may import: router/wamp, router/codec/internal/layout)"}},
 		{"router/codec", []string{module + "/router/codec/json"}, nil},
 		{"router/client", []string{module + "/router"},
 			[]string{"forbidden import router/client -> router (router/client may import: router/wamp, router/transport/..., router/codec/..., router/auth)"}},

@@ -116,7 +116,7 @@ func TestRoutingErrors(t *testing.T) {
 		{"register invalid uri", &wamp.Register{Request: 3, Procedure: "com.example.a b"}, wamp.REGISTER, wamp.ErrInvalidURI},
 		{"register reserved uri", &wamp.Register{Request: 4, Procedure: "wamp.session.count"}, wamp.REGISTER, wamp.ErrInvalidURI},
 		{"register twice", &wamp.Register{Request: 5, Procedure: "com.example.taken"}, wamp.REGISTER, wamp.ErrProcedureAlreadyExists},
-		{"register pattern", &wamp.Register{Request: 6, Procedure: "com.example", Options: wamp.Dict{"match": "prefix"}}, wamp.REGISTER, wamp.ErrInvalidArgument},
+		{"register unknown match policy", &wamp.Register{Request: 6, Procedure: "com.example", Options: wamp.Dict{"match": "regex"}}, wamp.REGISTER, wamp.ErrInvalidArgument},
 		{"unregister unknown", &wamp.Unregister{Request: 7, Registration: 123456}, wamp.UNREGISTER, wamp.ErrNoSuchRegistration},
 		{"subscribe invalid uri", &wamp.Subscribe{Request: 8, Topic: "com.#bad"}, wamp.SUBSCRIBE, wamp.ErrInvalidURI},
 		{"unsubscribe unknown", &wamp.Unsubscribe{Request: 9, Subscription: 98765}, wamp.UNSUBSCRIBE, wamp.ErrNoSuchSubscription},

@@ -25,6 +25,10 @@ var scenarios = []string{
 	"exclude_me_default", "exclude_me_false", "binary_call", "binary_publish",
 	"empty_call", "empty_publish", "unregister_then_call", "unsubscribe_then_publish",
 	"concurrent_calls", "callee_leaves", "callee_drops", "event_order", "cross_serializer",
+	// advanced pub/sub
+	"pubsub_blackwhite", "pubsub_disclose", "pubsub_pattern", "pubsub_retained",
+	// advanced RPC
+	"rpc_progressive_results", "rpc_cancel", "rpc_timeout", "rpc_disclose", "rpc_pattern", "rpc_shared",
 }
 
 // debianPython is Debian's interpreter, where python3-autobahn lives; the default

@@ -1,15 +1,27 @@
 // Package broker routes publish and subscribe within one realm: it keeps the
-// subscriptions, fans a PUBLISH out as EVENTs, and answers SUBSCRIBE and
+// subscriptions (exact, prefix and wildcard, in a match.Table), fans a
+// PUBLISH out as EVENTs, keeps retained events, and answers SUBSCRIBE and
 // UNSUBSCRIBE. It addresses sessions only through the Subscriber interface,
-// so it knows nothing of sessions, realms or transports.
+// so it knows nothing of realms or transports.
+//
+// Locking: one sync.RWMutex per broker. A publication is matched and fanned
+// out under the read lock, so publishers on all cores route in parallel,
+// and a SUBSCRIBE, UNSUBSCRIBE or revocation (write lock) is ordered against
+// every publication: a subscriber never gets an EVENT of a subscription
+// before its SUBSCRIBED or after its UNSUBSCRIBED (Autobahn|JS treats either
+// as a protocol violation). Enqueueing to a session never blocks (EVENTs
+// over the session's bound are dropped), so the lock is held only for CPU
+// work.
 package broker
 
 import (
 	"log/slog"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/edgebar/edgebar/router/codec"
+	"github.com/edgebar/edgebar/router/internal/match"
 	"github.com/edgebar/edgebar/router/wamp"
 )
 
@@ -22,54 +34,103 @@ type Subscriber interface {
 	Send(m wamp.Message) bool
 	// SendEvent queues an EVENT: frame is ev encoded with Codec() (nil for
 	// in-memory sessions). It may be dropped under the session's policy.
+	// ev and its Details are shared with other subscribers: read only.
 	SendEvent(frame []byte, ev *wamp.Event) bool
+	// AuthID, AuthRole and Roles (the roles announced in HELLO) are fixed
+	// at join: for black/white listing, publisher disclosure and the
+	// subscription_revocation check.
+	AuthID() string
+	AuthRole() string
+	Roles() wamp.Dict
 }
 
 // Features are the broker features announced in WELCOME: only what works.
+//
+// subscription_revocation is implemented (Revoke) but announced only once
+// something calls Revoke (the meta procedure
+// wamp.subscription.remove_subscriber, with the meta API).
 func Features() wamp.Dict {
-	return wamp.Dict{"publisher_exclusion": true}
+	return wamp.Dict{
+		"publisher_exclusion":           true,
+		"subscriber_blackwhite_listing": true,
+		"publisher_identification":      true,
+		"pattern_based_subscription":    true,
+		"event_retention":               true,
+	}
 }
 
-// subscription is one topic with its subscribers. The subscribers slice is
-// copy-on-write: it is replaced under Broker.mu, never modified in place, so
-// a publisher can range over a snapshot without holding the lock.
+// Config bounds one realm's broker. Zero fields take the defaults.
+type Config struct {
+	// RetainedBytes bounds the memory held by retained events of the realm
+	// (payload bytes plus a fixed overhead per event); past it the topics
+	// retained longest ago lose their retained events. Default 4 MiB.
+	RetainedBytes int
+}
+
+const defaultRetainedBytes = 4 << 20
+
+// MaxPatternLen caps prefix and wildcard topics: the wildcard trie costs one
+// node per component. Exact topics are bounded by the message size only.
+const MaxPatternLen = 1024
+
+// subscription is one (topic pattern, policy) with its subscribers. The
+// subscribers slice is replaced under Broker.mu (write lock), never
+// modified in place.
 type subscription struct {
 	id          wamp.ID
 	topic       wamp.URI
+	policy      match.Policy
+	created     time.Time
 	subscribers []Subscriber
 }
 
-// Broker holds one realm's subscriptions. Publishing takes only the read
-// lock, so publishers on all cores route in parallel.
+// Broker holds one realm's subscriptions and retained events.
 type Broker struct {
 	log *slog.Logger
 	ids wamp.IDGen // subscription ids, router scope
 
-	mu        sync.RWMutex // guards the maps below
-	topics    map[wamp.URI]*subscription
+	mu        sync.RWMutex // guards everything below
+	table     *match.Table[*subscription]
 	byID      map[wamp.ID]*subscription
 	bySession map[wamp.ID][]*subscription
+	retained  retainStore
 }
 
 // New returns an empty broker.
-func New(log *slog.Logger) *Broker {
+func New(log *slog.Logger, cfg Config) *Broker {
+	if cfg.RetainedBytes <= 0 {
+		cfg.RetainedBytes = defaultRetainedBytes
+	}
 	return &Broker{
 		log:       log,
-		topics:    make(map[wamp.URI]*subscription),
+		table:     match.NewTable[*subscription](),
 		byID:      make(map[wamp.ID]*subscription),
 		bySession: make(map[wamp.ID][]*subscription),
+		retained:  newRetainStore(cfg.RetainedBytes),
 	}
 }
 
-// Subscribe handles SUBSCRIBE; the topic was validated by the realm. A
-// session that subscribes twice to the same topic gets the same subscription
-// and is delivered each event once (WAMP §"Subscribing and Unsubscribing").
+// Subscribe handles SUBSCRIBE; the realm checked the topic against the
+// match policy (CheckTopic). A session that subscribes twice to the same
+// (topic, policy) gets the same subscription and each event once (WAMP
+// §"Subscribing and Unsubscribing"). With Options.get_retained the retained
+// events of every matching topic follow the SUBSCRIBED (WAMP §"Event
+// Retention").
 func (b *Broker) Subscribe(s Subscriber, m *wamp.Subscribe) {
+	policy, ok := match.ParsePolicy(wamp.OptString(m.Options, "match"))
+	if !ok {
+		s.Send(&wamp.ErrorMessage{RequestType: wamp.SUBSCRIBE, Request: m.Request, Error: wamp.ErrInvalidArgument,
+			Payload: wamp.Payload{Args: wamp.List{"unknown match policy"}}})
+		return
+	}
+	getRetained := wamp.OptBool(m.Options, "get_retained", false)
+
 	b.mu.Lock()
-	sub := b.topics[m.Topic]
-	if sub == nil {
-		sub = &subscription{id: b.ids.Next(), topic: m.Topic}
-		b.topics[m.Topic] = sub
+	defer b.mu.Unlock()
+	sub, ok := b.table.Get(m.Topic, policy)
+	if !ok {
+		sub = &subscription{id: b.ids.Next(), topic: m.Topic, policy: policy, created: time.Now()}
+		b.table.Set(m.Topic, policy, sub)
 		b.byID[sub.id] = sub
 	}
 	if !slices.Contains(sub.subscribers, s) {
@@ -78,9 +139,48 @@ func (b *Broker) Subscribe(s Subscriber, m *wamp.Subscribe) {
 		sub.subscribers = append(next, s)
 		b.bySession[s.ID()] = append(b.bySession[s.ID()], sub)
 	}
-	id := sub.id
-	b.mu.Unlock()
-	s.Send(&wamp.Subscribed{Request: m.Request, Subscription: id})
+	// Under the lock: no publication can slip an EVENT in before the
+	// SUBSCRIBED or between it and the retained events.
+	if !s.Send(&wamp.Subscribed{Request: m.Request, Subscription: sub.id}) || !getRetained {
+		return
+	}
+	b.sendRetainedLocked(s, sub)
+}
+
+// CheckTopic checks a SUBSCRIBE topic for its match policy (Options.match):
+// exact topics are URIs, prefix topics may end in an empty component
+// ("com.myapp." or ""), wildcard topics may have empty components anywhere.
+// It returns the error URI and message for the ERROR, or "" when the topic
+// is fine.
+func CheckTopic(topic wamp.URI, opts wamp.Dict, strict bool) (wamp.URI, string) {
+	ms, isString := opts["match"].(string)
+	if opts["match"] != nil && !isString {
+		return wamp.ErrInvalidArgument, "match policy must be a string"
+	}
+	policy, ok := match.ParsePolicy(ms)
+	if !ok {
+		return wamp.ErrInvalidArgument, "match policy " + ms + " is not supported"
+	}
+	valid := false
+	switch policy {
+	case match.Exact:
+		valid = wamp.ValidURI(topic, strict)
+	case match.Prefix:
+		t := topic
+		if n := len(t); n > 0 && t[n-1] == '.' {
+			t = t[:n-1]
+		}
+		valid = t == "" || wamp.ValidURI(t, strict)
+	case match.Wildcard:
+		valid = wamp.ValidPattern(topic, strict)
+	}
+	if !valid {
+		return wamp.ErrInvalidURI, "invalid " + policy.String() + " topic \"" + string(topic) + "\""
+	}
+	if policy != match.Exact && len(topic) > MaxPatternLen {
+		return wamp.ErrInvalidURI, "pattern topic longer than 1024 bytes"
+	}
+	return "", ""
 }
 
 // Unsubscribe handles UNSUBSCRIBE.
@@ -89,6 +189,8 @@ func (b *Broker) Unsubscribe(s Subscriber, m *wamp.Unsubscribe) {
 	sub := b.byID[m.Subscription]
 	ok := sub != nil && b.removeLocked(sub, s)
 	b.mu.Unlock()
+	// After the unlock: publications still under way when the lock was
+	// taken have queued their EVENTs, later ones no longer see s.
 	if !ok {
 		s.Send(&wamp.ErrorMessage{RequestType: wamp.UNSUBSCRIBE, Request: m.Request, Error: wamp.ErrNoSuchSubscription})
 		return
@@ -104,7 +206,7 @@ func (b *Broker) removeLocked(sub *subscription, s Subscriber) bool {
 		return false
 	}
 	if len(sub.subscribers) == 1 {
-		delete(b.topics, sub.topic)
+		b.table.Delete(sub.topic, sub.policy)
 		delete(b.byID, sub.id)
 		sub.subscribers = nil
 	} else {
@@ -132,72 +234,6 @@ func (b *Broker) Leave(s Subscriber) {
 	}
 	delete(b.bySession, s.ID())
 	b.mu.Unlock()
-}
-
-// Publish handles PUBLISH on the publisher's reader goroutine: one lookup,
-// then each subscriber's queue gets the EVENT encoded once per serializer.
-// Events of one publisher reach each subscriber in publish order because
-// they are queued in that order by this one goroutine.
-func (b *Broker) Publish(pub Subscriber, m *wamp.Publish) {
-	b.mu.RLock()
-	sub := b.topics[m.Topic]
-	var subs []Subscriber
-	var subID wamp.ID
-	if sub != nil {
-		subs, subID = sub.subscribers, sub.id
-	}
-	b.mu.RUnlock()
-
-	pubID := wamp.GlobalID()
-	if len(subs) > 0 {
-		excludeMe := wamp.OptBool(m.Options, "exclude_me", true)
-		ev := &wamp.Event{Subscription: subID, Publication: pubID, Payload: m.Payload}
-		var enc frameCache
-		for _, s := range subs {
-			if excludeMe && s == pub {
-				continue
-			}
-			c := s.Codec()
-			if c == nil {
-				s.SendEvent(nil, ev)
-				continue
-			}
-			if frame := enc.get(c, ev, b.log); frame != nil {
-				s.SendEvent(frame, ev)
-			}
-		}
-	}
-	if wamp.OptBool(m.Options, "acknowledge", false) {
-		pub.Send(&wamp.Published{Request: m.Request, Publication: pubID})
-	}
-}
-
-// frameCache holds one encoding of an EVENT per serializer, shared by all
-// subscribers of that serializer (the frames are never modified).
-type frameCache struct {
-	codecs [4]codec.Codec
-	frames [4][]byte
-	n      int
-}
-
-func (fc *frameCache) get(c codec.Codec, ev *wamp.Event, log *slog.Logger) []byte {
-	for i := range fc.n {
-		if fc.codecs[i] == c {
-			return fc.frames[i]
-		}
-	}
-	frame, err := c.Encode(nil, ev)
-	if err != nil {
-		// A payload one serializer cannot carry (say a big integer for
-		// JSON) fails for that serializer's subscribers only.
-		log.Warn("broker: cannot encode event", "serializer", c.Name(), "err", err)
-		frame = nil
-	}
-	if fc.n < len(fc.codecs) {
-		fc.codecs[fc.n], fc.frames[fc.n] = c, frame
-		fc.n++
-	}
-	return frame
 }
 
 // Count returns the number of subscriptions (for tests and metrics).

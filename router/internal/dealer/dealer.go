@@ -3,14 +3,22 @@
 // YIELD or ERROR back into a RESULT or ERROR for the caller, and answers
 // every call pending on a callee that goes away. It addresses sessions only
 // through the Peer interface.
+//
+// Advanced profile (WAMP §"Advanced Profile" RPC): progressive call results
+// and invocations, call canceling (skip, kill, killnowait), call timeouts,
+// caller identification, pattern-based and shared registrations with call
+// rerouting, and registration revocation. A plain CALL (no options, exact
+// registration, single callee) allocates only its INVOCATION and its table
+// entry and starts no timer; every feature costs only the calls that use it.
 package dealer
 
 import (
+	"errors"
 	"log/slog"
-	"slices"
 	"sync"
 	"sync/atomic"
 
+	"github.com/edgebar/edgebar/router/internal/match"
 	"github.com/edgebar/edgebar/router/wamp"
 )
 
@@ -26,35 +34,92 @@ type Peer interface {
 	PendingCalls() *atomic.Int64
 }
 
+// PeerInfo is what the dealer needs to know about a session beyond Peer:
+// who it is (for caller identification) and the client roles it announced
+// in HELLO (HELLO.Details.roles, for the features it supports).
+type PeerInfo struct {
+	AuthID   string
+	AuthRole string
+	Roles    wamp.Dict
+}
+
 // Features are the dealer features announced in WELCOME: only what works.
-func Features() wamp.Dict { return wamp.Dict{} }
-
-// ErrLimitExceeded answers a CALL over the caller's pending-call limit.
-const ErrLimitExceeded wamp.URI = "edgebar.error.limit_exceeded"
-
-type registration struct {
-	id     wamp.ID
-	uri    wamp.URI
-	callee Peer
+func Features() wamp.Dict {
+	return wamp.Dict{
+		"progressive_call_results":     true,
+		"progressive_call_invocations": true,
+		"call_canceling":               true,
+		"call_timeout":                 true,
+		"caller_identification":        true,
+		"pattern_based_registration":   true,
+		"shared_registration":          true,
+		"call_reroute":                 true,
+		"registration_revocation":      true,
+	}
 }
 
-// invocation is a call in flight, keyed by (callee, INVOCATION.Request).
-type invocation struct {
-	caller    Peer
-	callerReq wamp.ID
-	callee    Peer
+// Error URIs the dealer sends beyond the wamp package's.
+const (
+	// ErrLimitExceeded answers a CALL over the caller's pending-call limit.
+	ErrLimitExceeded wamp.URI = "edgebar.error.limit_exceeded"
+	// ErrDifferentInvocationPolicy answers a REGISTER whose invoke policy
+	// differs from the existing shared registration's (Crossbar's URI; the
+	// spec names no URI).
+	ErrDifferentInvocationPolicy wamp.URI = "wamp.error.procedure_exists_with_different_invocation_policy"
+	// ReasonUnregistered is UNREGISTERED.Details.reason when a registration
+	// is taken over by a REGISTER with force_reregister (as Crossbar).
+	ReasonUnregistered = "wamp.error.unregistered"
+)
+
+// ErrProtocol is wrapped by the errors Call and Cancel return for messages
+// the spec calls protocol errors; the realm aborts the session.
+var ErrProtocol = errors.New("dealer: protocol violation")
+
+// feature is a set of client features (HELLO.Details.roles.<role>.features).
+type feature uint8
+
+const (
+	fCanceling feature = 1 << iota
+	fProgressiveResults
+	fProgressiveInvocations
+	fTimeout
+	fRevocation
+)
+
+var featureNames = []struct {
+	name string
+	f    feature
+}{
+	{"call_canceling", fCanceling},
+	{"call_cancelling", fCanceling}, // the progressive invocations text spells it so
+	{"progressive_call_results", fProgressiveResults},
+	{"progressive_call_invocations", fProgressiveInvocations},
+	{"call_timeout", fTimeout},
+	{"registration_revocation", fRevocation},
 }
 
-type invKey struct{ callee, req wamp.ID }
-
-// invShard is one slice of the table of calls in flight. Sharding keeps
-// callers on different cores from contending on one mutex.
-type invShard struct {
-	mu sync.Mutex
-	m  map[invKey]*invocation
+func roleFeatures(roles wamp.Dict, role string) feature {
+	r, _ := roles[role].(wamp.Dict)
+	fs, _ := r["features"].(wamp.Dict)
+	var f feature
+	for _, n := range featureNames {
+		if wamp.OptBool(fs, n.name, false) {
+			f |= n.f
+		}
+	}
+	// WAMP §"Progressive Call Results", §"Progressive Call Invocations": a
+	// callee without call canceling is taken not to support them.
+	if role == "callee" && f&fCanceling == 0 {
+		f &^= fProgressiveResults | fProgressiveInvocations
+	}
+	return f
 }
 
-const shards = 32
+// peerState is a joined session's PeerInfo, parsed once at Join.
+type peerState struct {
+	authid, authrole string
+	caller, callee   feature
+}
 
 // Dealer holds one realm's registrations and calls in flight.
 type Dealer struct {
@@ -62,12 +127,13 @@ type Dealer struct {
 	maxPending int64
 	ids        wamp.IDGen // registration ids, router scope
 
-	mu        sync.RWMutex // guards the maps below
-	procs     map[wamp.URI]*registration
-	byID      map[wamp.ID]*registration
-	bySession map[wamp.ID][]*registration
+	mu        sync.RWMutex // guards the fields below
+	procs     *match.Table[*procedure]
+	byID      map[wamp.ID]*procedure
+	bySession map[wamp.ID][]*procedure
+	peers     map[wamp.ID]*peerState
 
-	inv [shards]invShard
+	calls invTable
 }
 
 // New returns an empty dealer; maxPending bounds the calls in flight per
@@ -76,170 +142,50 @@ func New(log *slog.Logger, maxPending int) *Dealer {
 	d := &Dealer{
 		log:        log,
 		maxPending: int64(maxPending),
-		procs:      make(map[wamp.URI]*registration),
-		byID:       make(map[wamp.ID]*registration),
-		bySession:  make(map[wamp.ID][]*registration),
+		procs:      match.NewTable[*procedure](),
+		byID:       make(map[wamp.ID]*procedure),
+		bySession:  make(map[wamp.ID][]*procedure),
+		peers:      make(map[wamp.ID]*peerState),
 	}
-	for i := range d.inv {
-		d.inv[i].m = make(map[invKey]*invocation)
-	}
+	d.calls.init()
 	return d
 }
 
-func (d *Dealer) shard(k invKey) *invShard { return &d.inv[(k.callee^k.req)%shards] }
-
-// take removes and returns a call in flight, nil when it is not there (it
-// was answered already, or its callee or caller left).
-func (d *Dealer) take(k invKey) *invocation {
-	sh := d.shard(k)
-	sh.mu.Lock()
-	inv := sh.m[k]
-	if inv != nil {
-		delete(sh.m, k)
+// Join makes a session known before it sends anything: its identity and
+// the features it announced. A session the dealer was not told about is
+// treated as announcing no feature.
+func (d *Dealer) Join(p Peer, info PeerInfo) {
+	ps := &peerState{
+		authid: info.AuthID, authrole: info.AuthRole,
+		caller: roleFeatures(info.Roles, "caller"),
+		callee: roleFeatures(info.Roles, "callee"),
 	}
-	sh.mu.Unlock()
-	if inv != nil {
-		inv.caller.PendingCalls().Add(-1)
-	}
-	return inv
-}
-
-// Register handles REGISTER; the URI was validated by the realm.
-func (d *Dealer) Register(s Peer, m *wamp.Register) {
 	d.mu.Lock()
-	if d.procs[m.Procedure] != nil {
-		d.mu.Unlock()
-		s.Send(&wamp.ErrorMessage{RequestType: wamp.REGISTER, Request: m.Request, Error: wamp.ErrProcedureAlreadyExists})
-		return
-	}
-	reg := &registration{id: d.ids.Next(), uri: m.Procedure, callee: s}
-	d.procs[m.Procedure] = reg
-	d.byID[reg.id] = reg
-	d.bySession[s.ID()] = append(d.bySession[s.ID()], reg)
+	d.peers[p.ID()] = ps
 	d.mu.Unlock()
-	s.Send(&wamp.Registered{Request: m.Request, Registration: reg.id})
 }
 
-// Unregister handles UNREGISTER. Calls already invoked stay in flight and
-// are answered normally.
-func (d *Dealer) Unregister(s Peer, m *wamp.Unregister) {
-	d.mu.Lock()
-	reg := d.byID[m.Registration]
-	if reg == nil || reg.callee != s {
-		d.mu.Unlock()
-		s.Send(&wamp.ErrorMessage{RequestType: wamp.UNREGISTER, Request: m.Request, Error: wamp.ErrNoSuchRegistration})
-		return
-	}
-	d.removeLocked(reg)
-	d.mu.Unlock()
-	s.Send(&wamp.Unregistered{Request: m.Request})
-}
-
-func (d *Dealer) removeLocked(reg *registration) {
-	delete(d.procs, reg.uri)
-	delete(d.byID, reg.id)
-	sid := reg.callee.ID()
-	own := d.bySession[sid]
-	if i := slices.Index(own, reg); i >= 0 {
-		own = slices.Delete(own, i, i+1)
-	}
-	if len(own) == 0 {
-		delete(d.bySession, sid)
-	} else {
-		d.bySession[sid] = own
-	}
-}
-
-// Call handles CALL on the caller's reader goroutine.
-func (d *Dealer) Call(caller Peer, m *wamp.Call) {
-	d.mu.RLock()
-	reg := d.procs[m.Procedure]
-	d.mu.RUnlock()
-	if reg == nil {
-		caller.Send(&wamp.ErrorMessage{RequestType: wamp.CALL, Request: m.Request, Error: wamp.ErrNoSuchProcedure})
-		return
-	}
-	if caller.PendingCalls().Add(1) > d.maxPending {
-		caller.PendingCalls().Add(-1)
-		caller.Send(&wamp.ErrorMessage{RequestType: wamp.CALL, Request: m.Request, Error: ErrLimitExceeded,
-			Payload: wamp.Payload{Args: wamp.List{"too many calls in flight for this session"}}})
-		return
-	}
-	callee := reg.callee
-	k := invKey{callee.ID(), callee.NextRequestID()}
-	sh := d.shard(k)
-	sh.mu.Lock()
-	sh.m[k] = &invocation{caller: caller, callerReq: m.Request, callee: callee}
-	sh.mu.Unlock()
-	// The invocation is in the table before it is sent, so a callee that
-	// leaves from now on finds it and answers it; if the callee is already
-	// gone, Send fails and whoever takes the entry first answers.
-	if !callee.Send(&wamp.Invocation{Request: k.req, Registration: reg.id, Payload: m.Payload}) {
-		if inv := d.take(k); inv != nil {
-			caller.Send(canceled(m.Request))
-		}
-	}
-}
-
-// canceled is the answer to a call whose callee went away.
-func canceled(req wamp.ID) *wamp.ErrorMessage {
-	return &wamp.ErrorMessage{
-		RequestType: wamp.CALL, Request: req,
-		Details: wamp.Dict{"reason": "callee_gone"},
-		Error:   wamp.ErrCanceled,
-		Payload: wamp.Payload{Args: wamp.List{"the callee left before answering"}},
-	}
-}
-
-// Yield handles YIELD from a callee. A YIELD for no call in flight (its
-// caller left) is dropped.
-func (d *Dealer) Yield(callee Peer, m *wamp.Yield) {
-	inv := d.take(invKey{callee.ID(), m.Request})
-	if inv == nil {
-		return
-	}
-	inv.caller.Send(&wamp.Result{Request: inv.callerReq, Payload: m.Payload})
-}
-
-// InvocationError handles ERROR for an INVOCATION: forwarded to the caller
-// as the ERROR of its CALL.
-func (d *Dealer) InvocationError(callee Peer, m *wamp.ErrorMessage) {
-	inv := d.take(invKey{callee.ID(), m.Request})
-	if inv == nil {
-		return
-	}
-	inv.caller.Send(&wamp.ErrorMessage{RequestType: wamp.CALL, Request: inv.callerReq,
-		Details: m.Details, Error: m.Error, Payload: m.Payload})
-}
-
-// Leave removes a session that ended: its registrations go, every call
-// pending on it as callee is answered with wamp.error.canceled at once, and
-// its own calls in flight are forgotten (their late results are dropped).
+// Leave removes a session that ended: its registrations go; every call
+// pending on it as callee is answered with wamp.error.canceled; its own calls
+// in flight are forgotten, and their callees that support call canceling get
+// INTERRUPT with mode killnowait (WAMP §"Caller Leaving During an RPC
+// Invocation").
 func (d *Dealer) Leave(s Peer) {
+	sid := s.ID()
 	d.mu.Lock()
-	for _, reg := range slices.Clone(d.bySession[s.ID()]) {
-		d.removeLocked(reg)
+	for _, p := range d.bySession[sid] {
+		d.dropCalleeLocked(p, sid)
 	}
+	delete(d.bySession, sid)
+	delete(d.peers, sid)
 	d.mu.Unlock()
 
-	sid := s.ID()
-	var orphaned []*invocation
-	for i := range d.inv {
-		sh := &d.inv[i]
-		sh.mu.Lock()
-		for k, inv := range sh.m {
-			if k.callee == sid || inv.caller.ID() == sid {
-				delete(sh.m, k)
-				inv.caller.PendingCalls().Add(-1)
-				if k.callee == sid && inv.caller.ID() != sid {
-					orphaned = append(orphaned, inv)
-				}
-			}
-		}
-		sh.mu.Unlock()
-	}
+	orphaned, abandoned := d.calls.removeSession(sid)
 	for _, inv := range orphaned {
-		inv.caller.Send(canceled(inv.callerReq))
+		inv.caller.Send(callError(inv.callerReq, wamp.ErrCanceled, "callee_gone", "the callee left before answering"))
+	}
+	for _, inv := range abandoned {
+		d.interrupt(inv, "killnowait", wamp.ErrCanceled)
 	}
 }
 
@@ -248,4 +194,14 @@ func (d *Dealer) Count() int {
 	d.mu.RLock()
 	defer d.mu.RUnlock()
 	return len(d.byID)
+}
+
+// callError is the ERROR answering a CALL that the dealer ends itself.
+func callError(req wamp.ID, uri wamp.URI, reason, message string) *wamp.ErrorMessage {
+	e := &wamp.ErrorMessage{RequestType: wamp.CALL, Request: req, Error: uri,
+		Payload: wamp.Payload{Args: wamp.List{message}}}
+	if reason != "" {
+		e.Details = wamp.Dict{"reason": reason}
+	}
+	return e
 }

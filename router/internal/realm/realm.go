@@ -23,6 +23,8 @@ type Config struct {
 	StrictURIs bool
 	// MaxPendingCalls bounds the calls in flight per caller session.
 	MaxPendingCalls int
+	// Broker bounds the realm's broker (retained events).
+	Broker broker.Config
 }
 
 // Realm routes the messages of the sessions joined to it.
@@ -45,7 +47,7 @@ func New(cfg Config, log *slog.Logger) *Realm {
 	return &Realm{
 		cfg:      cfg,
 		log:      log,
-		broker:   broker.New(log),
+		broker:   broker.New(log, cfg.Broker),
 		dealer:   dealer.New(log, cfg.MaxPendingCalls),
 		sessions: make(map[wamp.ID]*session.Session),
 	}
@@ -67,6 +69,8 @@ func (r *Realm) Add(s *session.Session) {
 	r.mu.Lock()
 	r.sessions[s.ID()] = s
 	r.mu.Unlock()
+	id := s.Identity()
+	r.dealer.Join(s, dealer.PeerInfo{AuthID: id.AuthID, AuthRole: id.AuthRole, Roles: id.Roles})
 }
 
 // Sessions returns a snapshot of the realm's sessions.
@@ -103,10 +107,10 @@ func (r *Realm) Handle(s *session.Session, m wamp.Message) error {
 		}
 		r.broker.Publish(s, m)
 	case *wamp.Subscribe:
-		if ok, why := r.checkMatch(m.Options); !ok {
-			s.Send(requestError(wamp.SUBSCRIBE, m.Request, wamp.ErrInvalidArgument, why))
-		} else if ok, why := r.checkURI(m.Topic, false); !ok {
-			s.Send(requestError(wamp.SUBSCRIBE, m.Request, wamp.ErrInvalidURI, why))
+		// The match policy decides which topics are valid (WAMP
+		// §"Pattern-based Subscriptions").
+		if uri, why := broker.CheckTopic(m.Topic, m.Options, r.cfg.StrictURIs); uri != "" {
+			s.Send(requestError(wamp.SUBSCRIBE, m.Request, uri, why))
 		} else {
 			r.broker.Subscribe(s, m)
 		}
@@ -117,12 +121,14 @@ func (r *Realm) Handle(s *session.Session, m wamp.Message) error {
 			s.Send(requestError(wamp.CALL, m.Request, wamp.ErrInvalidURI, why))
 			return nil
 		}
-		r.dealer.Call(s, m)
+		if err := r.dealer.Call(s, m); err != nil {
+			return fmt.Errorf("%w: %w", session.ErrProtocol, err)
+		}
 	case *wamp.Register:
-		if ok, why := r.checkMatch(m.Options); !ok {
-			s.Send(requestError(wamp.REGISTER, m.Request, wamp.ErrInvalidArgument, why))
-		} else if ok, why := r.checkURI(m.Procedure, true); !ok {
-			s.Send(requestError(wamp.REGISTER, m.Request, wamp.ErrInvalidURI, why))
+		// The match policy decides which procedure URIs are valid (WAMP
+		// §"Pattern-based Registrations").
+		if uri, why := dealer.CheckProcedure(m.Procedure, m.Options, r.cfg.StrictURIs); uri != "" {
+			s.Send(requestError(wamp.REGISTER, m.Request, uri, why))
 		} else {
 			r.dealer.Register(s, m)
 		}
@@ -136,9 +142,9 @@ func (r *Realm) Handle(s *session.Session, m wamp.Message) error {
 		}
 		r.dealer.InvocationError(s, m)
 	case *wamp.Cancel:
-		// Call canceling is not announced (advanced profile); a CANCEL is
-		// not an error, and the call will still be answered.
-		r.log.Debug("realm: CANCEL ignored, call canceling not supported", "session", s.ID())
+		if err := r.dealer.Cancel(s, m); err != nil {
+			return fmt.Errorf("%w: %w", session.ErrProtocol, err)
+		}
 	default:
 		// WELCOME, CHALLENGE, EVENT, RESULT, INVOCATION, ... only travel
 		// from router to client; AUTHENTICATE only before WELCOME.
@@ -157,21 +163,6 @@ func (r *Realm) checkURI(u wamp.URI, reservedForbidden bool) (bool, string) {
 		return false, fmt.Sprintf("URI %q is in the reserved wamp namespace", string(u))
 	}
 	return true, ""
-}
-
-// checkMatch refuses pattern-based subscriptions and registrations, which
-// are not announced yet.
-func (r *Realm) checkMatch(opts wamp.Dict) (bool, string) {
-	// A JavaScript client may send "match": undefined, decoded as nil:
-	// that is no policy, so the default, exact.
-	m := opts["match"]
-	if m == nil {
-		return true, ""
-	}
-	if s, _ := m.(string); s == "exact" {
-		return true, ""
-	}
-	return false, fmt.Sprintf("match policy %v is not supported", m)
 }
 
 func requestError(t wamp.MessageType, req wamp.ID, uri wamp.URI, message string) *wamp.ErrorMessage {

@@ -141,6 +141,15 @@ func (s *Session) Codec() codec.Codec { return s.codec }
 // Identity returns who the session is; valid after join.
 func (s *Session) Identity() *Identity { return &s.ident }
 
+// AuthID is the session's authid.
+func (s *Session) AuthID() string { return s.ident.AuthID }
+
+// AuthRole is the session's authrole.
+func (s *Session) AuthRole() string { return s.ident.AuthRole }
+
+// Roles are the client roles and features announced in HELLO.
+func (s *Session) Roles() wamp.Dict { return s.ident.Roles }
+
 // SetIdentity is called by Joiner.Join.
 func (s *Session) SetIdentity(id Identity) { s.ident = id }
 

@@ -20,13 +20,16 @@ import urllib.parse
 import txaio
 
 txaio.use_asyncio()
+if os.environ.get("INTEROP_DEBUG"):  # every WAMP message on stderr
+    txaio.start_logging(level="trace")
 
 from autobahn.asyncio.rawsocket import WampRawSocketClientFactory, WampRawSocketClientProtocol  # noqa: E402
 from autobahn.asyncio.wamp import ApplicationSession  # noqa: E402
 from autobahn.asyncio.websocket import WampWebSocketClientFactory  # noqa: E402
+from autobahn.wamp import message as wmsg  # noqa: E402
 from autobahn.wamp import serializer as wser  # noqa: E402
 from autobahn.wamp.exception import ApplicationError  # noqa: E402
-from autobahn.wamp.types import CallOptions, CallResult, ComponentConfig, PublishOptions  # noqa: E402
+from autobahn.wamp.types import CallOptions, CallResult, ComponentConfig, PublishOptions, RegisterOptions, SubscribeOptions  # noqa: E402
 
 # Autobahn|Python 22.7 (Debian 12): the asyncio RawSocket protocol stores
 # _transport_details but lacks the transport_details property that the session reads in
@@ -136,6 +139,45 @@ class Client:
         if self.s._transport is not None:
             self.s._transport.close()
 
+    # -- advanced pub/sub (pubsub_* scenarios) --
+
+    @property
+    def id(self):
+        return self.s.welcome_details.session
+
+    @property
+    def authid(self):
+        return self.s.welcome_details.authid
+
+    async def subscribe_detailed(self, topic, fn, **options):
+        """fn(args, kwargs, details) with details a dict of the EVENT details the client exposes."""
+
+        def handler(*a, details=None, **kw):
+            fn(list(a), kw, {
+                "publisher": details.publisher, "publisher_authid": details.publisher_authid,
+                "publisher_authrole": details.publisher_authrole, "topic": details.topic,
+                "retained": bool(details.retained),
+            })
+
+        return await self.s.subscribe(handler, topic, options=SubscribeOptions(details=True, **options))
+
+    def publish_disclosed(self, topic, args):
+        """PUBLISH with Options.disclose_me, not acknowledged. Autobahn|Python 22.7 has no
+        disclose_me option (it leaves disclosure to router config), so the script sends the
+        message itself; the subscriber side under test is the library's own code."""
+
+        class DisclosingPublish(wmsg.Publish):
+            def marshal(self):
+                m = super().marshal()
+                m[2]["disclose_me"] = True
+                return m
+
+        self.s._transport.send(DisclosingPublish(self.s._request_id_gen.next(), topic, args=args))
+
+    async def publish_opts(self, topic, args=None, kwargs=None, **options):
+        """Acknowledged PUBLISH with any PUBLISH.Options."""
+        await self.s.publish(topic, *(args or []), options=PublishOptions(acknowledge=True, **options), **(kwargs or {}))
+
 
 async def connect(url, realm, sername):
     loop = asyncio.get_running_loop()
@@ -144,6 +186,7 @@ async def connect(url, realm, sername):
 
     class Session(ApplicationSession):
         def onJoin(self, details):
+            self.welcome_details = details
             if not joined.done():
                 joined.set_result(self)
 
@@ -475,10 +518,287 @@ async def cross_serializer(c):
         check_equal(ev, (args, kwargs), "event from %s" % s)
 
 
+# ---- advanced pub/sub: broker features (black/white listing, publisher identification,
+# pattern-based subscriptions, event retention) ----
+
+
+async def pubsub_blackwhite(c):
+    pub = await c.session()
+    subs = [await c.session(), await c.session(), await c.session()]
+    topic = c.uri("t")
+    loop = asyncio.get_running_loop()
+    got = [[] for _ in subs]
+    ends = [loop.create_future() for _ in subs]
+
+    def on(i):
+        def h(a, kw, d):
+            if a[0] == "end":
+                ends[i].done() or ends[i].set_result(None)
+            else:
+                got[i].append(a[0])
+        return h
+
+    for i, s in enumerate(subs):
+        await s.subscribe_detailed(topic, on(i))
+    a, b, d = subs
+    check(a.authid and b.authid and a.authid != b.authid, "authids from WELCOME: %s, %s" % (a.authid, b.authid))
+    cases = [
+        ("exclude", {"exclude": [a.id]}, [1, 2]),
+        ("eligible", {"eligible": [a.id, d.id]}, [0, 2]),
+        ("exclude_authid", {"exclude_authid": [b.authid]}, [0, 2]),
+        ("eligible_authid", {"eligible_authid": [b.authid]}, [1]),
+        ("eligible_authrole", {"eligible_authrole": ["anonymous"]}, [0, 1, 2]),
+        ("exclude_authrole", {"exclude_authrole": ["anonymous"]}, []),
+        ("eligible_minus_exclude", {"eligible": [a.id, b.id], "exclude": [a.id]}, [1]),
+    ]
+    want = [[] for _ in subs]
+    for label, opts, to in cases:
+        await pub.publish_opts(topic, [label], **opts)
+        for i in to:
+            want[i].append(label)
+    await pub.publish(topic, ["end"])
+    await wait(asyncio.gather(*ends), "the end event at every subscriber")
+    for i in range(len(subs)):
+        check_equal(got[i], want[i], "subscriber %d received" % i)
+
+
+async def pubsub_disclose(c):
+    pub, sub = await c.session(), await c.session()
+    topic = c.uri("t")
+    loop = asyncio.get_running_loop()
+    nxt = [loop.create_future()]
+    await sub.subscribe_detailed(topic, lambda a, kw, d: nxt[0].done() or nxt[0].set_result(d))
+    pub.publish_disclosed(topic, ["who"])
+    d = await wait(nxt[0], "event with disclose_me")
+    check_equal([d["publisher"], d["publisher_authid"], d["publisher_authrole"]], [pub.id, pub.authid, "anonymous"],
+                "publisher, publisher_authid, publisher_authrole")
+    nxt[0] = loop.create_future()
+    await pub.publish(topic, ["anonymous"])
+    d = await wait(nxt[0], "event without disclose_me")
+    check(d["publisher"] is None, "publisher disclosed without disclose_me: %s" % show(d))
+
+
+async def pubsub_pattern(c):
+    pub, sub = await c.session(), await c.session()
+    base = c.uri("room")
+    prefix_got, wild_got = [], []
+    done = asyncio.get_running_loop().create_future()
+    ends = [0]
+
+    def on(lst):
+        def h(a, kw, d):
+            if a[0] == "end":
+                ends[0] += 1
+                if ends[0] == 2 and not done.done():
+                    done.set_result(None)
+                return
+            lst.append([a[0], d["topic"]])
+        return h
+
+    await sub.subscribe_detailed(base, on(prefix_got), match="prefix")
+    await sub.subscribe_detailed(base + "..temp", on(wild_got), match="wildcard")
+    await pub.publish(base + ".1.temp", ["both"])
+    await pub.publish(base + ".2.humidity", ["prefix"])
+    await pub.publish(base + ".1.x.temp", ["prefix, too deep for the wildcard"])
+    await pub.publish(c.uri("hall") + ".1.temp", ["nobody"])
+    await pub.publish(base + ".3.temp", ["end"])
+    await wait(done, "the end event on both subscriptions")
+    check_equal(prefix_got, [["both", base + ".1.temp"], ["prefix", base + ".2.humidity"],
+                             ["prefix, too deep for the wildcard", base + ".1.x.temp"]],
+                "prefix subscription [event, details.topic]")
+    check_equal(wild_got, [["both", base + ".1.temp"]], "wildcard subscription [event, details.topic]")
+
+
+async def pubsub_retained(c):
+    pub = await c.session()
+    topic = c.uri("t")
+    loop = asyncio.get_running_loop()
+    await pub.publish_opts(topic, ["old"], retain=True)
+    await pub.publish_opts(topic, ["latest"], {"k": 1}, retain=True)
+    await pub.publish(topic, ["live only"])
+    sub = await c.session()
+    got = loop.create_future()
+    await sub.subscribe_detailed(topic, lambda a, kw, d: got.done() or got.set_result((a, kw, d["retained"])),
+                                 get_retained=True)
+    ev = await wait(got, "retained event after SUBSCRIBE with get_retained")
+    check_equal(list(ev), [["latest"], {"k": 1}, True], "[args, kwargs, details.retained]")
+    # Without get_retained: no retained event before the next live one.
+    plain = await c.session()
+    seen, mark = [], loop.create_future()
+
+    def on_plain(a, kw, d):
+        seen.append(a[0])
+        if a[0] == "marker" and not mark.done():
+            mark.set_result(None)
+
+    await plain.subscribe_detailed(topic, on_plain)
+    await pub.publish(topic, ["marker"])
+    await wait(mark, "marker event")
+    check_equal(seen, ["marker"], "events at a subscriber without get_retained")
+
+
+# -- advanced RPC (rpc_* scenarios): dealer features against Autobahn|Python's caller and
+# callee code. Its callee announces call_canceling, so it gets progressive results and
+# INTERRUPT; 22.7 has no disclose_me call option, so rpc_disclose sends that CALL itself.
+
+
+def details_endpoint(fn):
+    """An endpoint fn(args, kwargs, details) for RegisterOptions(details_arg="details")."""
+
+    async def endpoint(*args, details=None, **kwargs):
+        try:
+            r = fn(list(args), kwargs, details)
+            if asyncio.iscoroutine(r) or isinstance(r, asyncio.Future):
+                r = await r
+        except (ApplicationError, asyncio.CancelledError):
+            raise
+        except Exception as e:
+            raise ApplicationError("interop.error.callee_check_failed", "%s: %s" % (type(e).__name__, e))
+        return CallResult(*(r or []))
+
+    return endpoint
+
+
+async def rpc_progressive_results(c):
+    callee, caller = await c.session(), await c.session()
+    proc = c.uri("stream")
+
+    def stream(args, kwargs, details):
+        if details.progress:
+            details.progress(1)
+            details.progress(2)
+        return ["done", details.progress is not None]
+
+    await callee.s.register(details_endpoint(stream), proc, options=RegisterOptions(details_arg="details"))
+    got = []
+    # Not details=True: Autobahn|Python 22.7 then fails on a progressive RESULT without
+    # ArgumentsKw (CallResult(**None)).
+    r = await caller.s.call(proc, options=CallOptions(on_progress=lambda *a, **kw: got.append(a[0])))
+    check_equal([list(r.results), got], [["done", True], [1, 2]], "[final result args, progressive results]")
+
+
+async def rpc_cancel(c):
+    callee, caller = await c.session(), await c.session()
+    proc = c.uri("never")
+    loop = asyncio.get_running_loop()
+    invoked, interrupted = loop.create_future(), loop.create_future()
+
+    async def never(args, kwargs, details):
+        invoked.set_result(None)
+        try:
+            await asyncio.sleep(3600)
+        except asyncio.CancelledError:
+            interrupted.set_result(None)  # the library turns INTERRUPT into cancellation
+            raise
+
+    await callee.s.register(details_endpoint(never), proc, options=RegisterOptions(details_arg="details"))
+    call = asyncio.ensure_future(caller.s.call(proc, "x"))
+    await wait(invoked, "invocation")
+    call.cancel()  # Autobahn sends CANCEL without a mode: the router uses killnowait
+    try:
+        await call
+        raise CheckFailed("the canceled call succeeded")
+    except asyncio.CancelledError:
+        pass
+    await wait(interrupted, "INTERRUPT at the callee (killnowait)")
+    echo = c.uri("echo")
+    await callee.register(echo, lambda a, kw: (a, {}))
+    check_equal((await caller.call(echo, ["still"]))[0], ["still"], "call after cancel")
+
+
+async def rpc_timeout(c):
+    callee, caller = await c.session(), await c.session()
+    proc = c.uri("slow")
+    loop = asyncio.get_running_loop()
+    interrupted = loop.create_future()
+
+    async def slow(args, kwargs, details):
+        try:
+            await asyncio.sleep(3600)
+        except asyncio.CancelledError:
+            interrupted.set_result(None)
+            raise
+
+    await callee.s.register(details_endpoint(slow), proc, options=RegisterOptions(details_arg="details"))
+    # The spec's unit, milliseconds (Autobahn|Python documents seconds, Crossbar's unit).
+    await expect_call_error(caller.s.call(proc, options=CallOptions(timeout=100)), "wamp.error.timeout", "call with timeout 100 ms")
+    await wait(interrupted, "INTERRUPT at the callee after the timeout")
+
+
+async def rpc_disclose(c):
+    callee, caller = await c.session(), await c.session()
+    proc = c.uri("who")
+    loop = asyncio.get_running_loop()
+    seen = loop.create_future()
+
+    def who(args, kwargs, details):
+        if not seen.done():
+            seen.set_result([details.caller, details.caller_authid])
+        return []
+
+    await callee.s.register(details_endpoint(who), proc, options=RegisterOptions(details_arg="details"))
+
+    send = caller.s._transport.send
+
+    class DisclosingCall(wmsg.Call):
+        __slots__ = ()
+
+        def marshal(self):
+            m = super().marshal()
+            m[2]["disclose_me"] = True
+            return m
+
+    def disclosing_send(msg):
+        if type(msg) is wmsg.Call:
+            msg.__class__ = DisclosingCall
+        send(msg)
+
+    caller.s._transport.send = disclosing_send
+    await caller.call(proc)
+    caller.s._transport.send = send
+    check_equal(await wait(seen, "invocation with disclose_me"), [caller.id, caller.authid],
+                "[details.caller, details.caller_authid] with disclose_me")
+    seen = loop.create_future()
+    await caller.call(proc)
+    check_equal(await wait(seen, "invocation without disclose_me"), [None, None], "caller details without disclose_me")
+
+
+async def rpc_pattern(c):
+    callee, caller = await c.session(), await c.session()
+    pfx, wc = c.uri("pfx"), c.uri("wc")
+
+    def answer(which):
+        return details_endpoint(lambda a, kw, d: [which, d.procedure])
+
+    await callee.s.register(answer("prefix"), pfx, options=RegisterOptions(match="prefix", details_arg="details"))
+    await callee.s.register(answer("wildcard"), wc + "..get", options=RegisterOptions(match="wildcard", details_arg="details"))
+    await callee.s.register(answer("exact"), pfx + ".exact", options=RegisterOptions(details_arg="details"))
+    for uri, which in [(pfx + ".exact", "exact"), (pfx + ".a.b", "prefix"), (wc + ".a.get", "wildcard")]:
+        got = (await caller.call(uri))[0]
+        # Autobahn fills details.procedure itself for exact registrations.
+        check_equal(got, [which, uri], "call %s: [registration, details.procedure]" % uri)
+    await expect_call_error(caller.call(wc + ".a.b.get"), "wamp.error.no_such_procedure", "too deep for the wildcard")
+
+
+async def rpc_shared(c):
+    a, b, caller = await c.session(), await c.session(), await c.session()
+    proc = c.uri("shared")
+    await a.s.register(lambda: "a", proc, options=RegisterOptions(invoke="roundrobin"))
+    await b.s.register(lambda: "b", proc, options=RegisterOptions(invoke="roundrobin"))
+    await expect_call_error(caller.s.register(lambda: None, proc, options=RegisterOptions(invoke="random")),
+                            "wamp.error.procedure_exists_with_different_invocation_policy", "register with another invoke policy")
+    got = [await caller.s.call(proc) for _ in range(4)]
+    check_equal(got, ["a", "b", "a", "b"], "roundrobin callees")
+
+
 SCENARIOS = [
     call_result, call_app_error, no_such_procedure, publish_acknowledged, exclude_me_default,
     exclude_me_false, binary_call, binary_publish, empty_call, empty_publish, unregister_then_call,
     unsubscribe_then_publish, concurrent_calls, callee_leaves, callee_drops, event_order, cross_serializer,
+    # advanced pub/sub
+    pubsub_blackwhite, pubsub_disclose, pubsub_pattern, pubsub_retained,
+    # advanced RPC
+    rpc_progressive_results, rpc_cancel, rpc_timeout, rpc_disclose, rpc_pattern, rpc_shared,
 ]
 
 

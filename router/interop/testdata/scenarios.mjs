@@ -16,7 +16,13 @@
 //   subscribe(topic, fn({args, kwargs})) -> Promise<sub>;  unsubscribe(sub) -> Promise
 //   publish(topic, args?, kwargs?, {exclude_me?}) -> Promise  (acknowledged: resolves on PUBLISHED)
 //   leave() -> Promise  (GOODBYE, then close);  drop()  (close the transport, no GOODBYE)
+//   -- advanced pub/sub (pubsub_* scenarios) --
+//   id, authid  (session id and authid from WELCOME)
+//   subscribeDetailed(topic, fn({args, kwargs, details}), opts?) -> Promise<sub>
+//       details = {publisher, publisher_authid, publisher_authrole, topic, retained}
+//       opts: SUBSCRIBE.Options (match, get_retained); publish's opts: any PUBLISH.Options
 // }
+// adapter.caps.retain: the library can send PUBLISH.Options.retain.
 //
 // Output: one JSON line per scenario on stdout; everything the libraries log goes to stderr.
 
@@ -392,6 +398,219 @@ function describe(e) {
   }
   try { return JSON.stringify(e); } catch { return String(e); }
 }
+
+// ---- advanced pub/sub: broker features (black/white listing, publisher
+// identification, pattern-based subscriptions, event retention) ----
+
+const pubsubScenarios = {
+  async pubsub_blackwhite(c) {
+    const pub = await c.session();
+    const subs = [await c.session(), await c.session(), await c.session()];
+    const topic = c.uri('t');
+    const got = subs.map(() => []);
+    const ends = subs.map(() => deferred());
+    await Promise.all(subs.map((s, i) => s.subscribeDetailed(topic, (ev) => {
+      if (ev.args[0] === 'end') ends[i].resolve(); else got[i].push(ev.args[0]);
+    })));
+    const [a, b, d] = subs;
+    assert(a.authid && b.authid && a.authid !== b.authid, `authids from WELCOME: ${a.authid}, ${b.authid}`);
+    const cases = [
+      ['exclude', { exclude: [a.id] }, [1, 2]],
+      ['eligible', { eligible: [a.id, d.id] }, [0, 2]],
+      ['exclude_authid', { exclude_authid: [b.authid] }, [0, 2]],
+      ['eligible_authid', { eligible_authid: [b.authid] }, [1]],
+      ['eligible_authrole', { eligible_authrole: ['anonymous'] }, [0, 1, 2]],
+      ['exclude_authrole', { exclude_authrole: ['anonymous'] }, []],
+      ['eligible_minus_exclude', { eligible: [a.id, b.id], exclude: [a.id] }, [1]],
+    ];
+    const want = subs.map(() => []);
+    for (const [label, opts, to] of cases) {
+      await pub.publish(topic, [label], undefined, opts);
+      for (const i of to) want[i].push(label);
+    }
+    await pub.publish(topic, ['end']);
+    await withTimeout(Promise.all(ends.map((e) => e.promise)), 5000, 'the end event at every subscriber');
+    subs.forEach((s, i) => assertEqual(got[i], want[i], `subscriber ${i} received`));
+  },
+
+  async pubsub_disclose(c) {
+    const pub = await c.session(), sub = await c.session();
+    const topic = c.uri('t');
+    let next = deferred();
+    await sub.subscribeDetailed(topic, (ev) => next.resolve(ev));
+    await pub.publish(topic, ['who'], undefined, { disclose_me: true });
+    let ev = await withTimeout(next.promise, 5000, 'event with disclose_me');
+    assertEqual([ev.details.publisher, ev.details.publisher_authid, ev.details.publisher_authrole],
+      [pub.id, pub.authid, 'anonymous'], 'publisher, publisher_authid, publisher_authrole');
+    next = deferred();
+    await pub.publish(topic, ['anonymous']);
+    ev = await withTimeout(next.promise, 5000, 'event without disclose_me');
+    assert(ev.details.publisher == null, `publisher disclosed without disclose_me: ${show(ev.details)}`);
+  },
+
+  async pubsub_pattern(c) {
+    const pub = await c.session(), sub = await c.session();
+    const base = c.uri('room');
+    const prefixGot = [], wildGot = [];
+    const done = deferred();
+    let ends = 0;
+    const on = (list) => (ev) => {
+      if (ev.args[0] === 'end') { if (++ends === 2) done.resolve(); return; }
+      list.push([ev.args[0], ev.details.topic]);
+    };
+    await sub.subscribeDetailed(base, on(prefixGot), { match: 'prefix' });
+    await sub.subscribeDetailed(`${base}..temp`, on(wildGot), { match: 'wildcard' });
+    await pub.publish(`${base}.1.temp`, ['both']);
+    await pub.publish(`${base}.2.humidity`, ['prefix']);
+    await pub.publish(`${base}.1.x.temp`, ['prefix, too deep for the wildcard']);
+    await pub.publish(`${c.uri('hall')}.1.temp`, ['nobody']);
+    await pub.publish(`${base}.3.temp`, ['end']);
+    await withTimeout(done.promise, 5000, 'the end event on both subscriptions');
+    assertEqual(prefixGot, [['both', `${base}.1.temp`], ['prefix', `${base}.2.humidity`],
+      ['prefix, too deep for the wildcard', `${base}.1.x.temp`]], 'prefix subscription [event, details.topic]');
+    assertEqual(wildGot, [['both', `${base}.1.temp`]], 'wildcard subscription [event, details.topic]');
+  },
+
+  async pubsub_retained(c) {
+    if (!c.adapter.caps.retain) return { skipped: `${c.adapter.name} cannot send retain` };
+    const pub = await c.session();
+    const topic = c.uri('t');
+    await pub.publish(topic, ['old'], undefined, { retain: true });
+    await pub.publish(topic, ['latest'], { k: 1 }, { retain: true });
+    await pub.publish(topic, ['live only']);
+    const sub = await c.session();
+    const got = deferred();
+    await sub.subscribeDetailed(topic, (ev) => got.resolve(ev), { get_retained: true });
+    const ev = await withTimeout(got.promise, 5000, 'retained event after SUBSCRIBE with get_retained');
+    assertEqual([ev.args, ev.kwargs, ev.details.retained], [['latest'], { k: 1 }, true], '[args, kwargs, details.retained]');
+    // Without get_retained: no retained event before the next live one.
+    const plain = await c.session();
+    const seen = [];
+    const mark = deferred();
+    await plain.subscribeDetailed(topic, (e) => { seen.push(e.args[0]); if (e.args[0] === 'marker') mark.resolve(); });
+    await pub.publish(topic, ['marker']);
+    await withTimeout(mark.promise, 5000, 'marker event');
+    assertEqual(seen, ['marker'], 'events at a subscriber without get_retained');
+  },
+};
+Object.assign(scenarios, pubsubScenarios);
+
+// ---- advanced RPC: dealer features (progressive results, canceling, timeouts,
+// caller identification, pattern-based and shared registrations). Adapter part:
+//   adapter.caps.rpc: null when the library lacks it, else
+//       { calleeCancels: bool   (its callee announces call_canceling, so it gets INTERRUPT
+//                                and, by the spec, progressive results),
+//         cancelMode: string    (the CANCEL mode the library can use safely) }
+//   client.rpc.register(uri, fn({args, kwargs, details}), opts?) -> Promise<reg>
+//       details = {procedure, caller, caller_authid, progress: fn(args) | null}
+//       opts: REGISTER.Options (match, invoke, disclose_caller, force_reregister)
+//   client.rpc.call(uri, args, kwargs, opts, onProgress?) -> {promise, cancel(mode)}
+//       opts: CALL.Options (receive_progress, timeout, disclose_me); onProgress({args, kwargs})
+// ----
+
+// rpcHandler makes a failed check inside an rpc.register handler the caller's error.
+function rpcHandler(fn) {
+  return async (inv) => {
+    try {
+      return await fn(inv);
+    } catch (e) {
+      if (e instanceof AppError) throw e;
+      throw new AppError('interop.error.callee_check_failed', [describe(e)]);
+    }
+  };
+}
+
+const rpcScenarios = {
+  async rpc_progressive_results(c) {
+    const caps = c.adapter.caps.rpc;
+    if (!caps) return { skipped: `${c.adapter.name} has no advanced RPC adapter` };
+    const callee = await c.session(), caller = await c.session();
+    const proc = c.uri('stream');
+    await callee.rpc.register(proc, rpcHandler(async ({ details }) => {
+      if (details.progress) {
+        details.progress([1]);
+        details.progress([2]);
+      }
+      return { args: ['done', Boolean(details.progress)] };
+    }));
+    const got = [];
+    const r = await caller.rpc.call(proc, [], {}, { receive_progress: true }, (p) => got.push(p.args[0])).promise;
+    // WAMP §"Progressive Call Results": a callee without call canceling is taken not to
+    // support progressive results, so it is not asked for them.
+    const streams = caps.calleeCancels;
+    assertEqual([r.args, got], [['done', streams], streams ? [1, 2] : []], '[final result args, progressive results]');
+  },
+
+  async rpc_cancel(c) {
+    const caps = c.adapter.caps.rpc;
+    if (!caps) return { skipped: `${c.adapter.name} has no advanced RPC adapter` };
+    const callee = await c.session(), caller = await c.session();
+    const proc = c.uri('never');
+    const invoked = deferred();
+    await callee.rpc.register(proc, () => { invoked.resolve(); return new Promise(() => {}); });
+    const call = caller.rpc.call(proc, ['x'], {}, {});
+    await withTimeout(invoked.promise, 5000, 'invocation');
+    call.cancel(caps.cancelMode);
+    await withTimeout(expectCallError(call.promise, 'wamp.error.canceled', `call canceled with mode ${caps.cancelMode}`),
+      5000, 'ERROR after CANCEL');
+    const echo = c.uri('echo');
+    await callee.rpc.register(echo, ({ args }) => ({ args }));
+    assertEqual((await caller.rpc.call(echo, ['still'], {}, {}).promise).args, ['still'], 'call after cancel');
+  },
+
+  async rpc_timeout(c) {
+    if (!c.adapter.caps.rpc) return { skipped: `${c.adapter.name} has no advanced RPC adapter` };
+    const callee = await c.session(), caller = await c.session();
+    const proc = c.uri('slow');
+    await callee.rpc.register(proc, () => new Promise(() => {}));
+    const call = caller.rpc.call(proc, [], {}, { timeout: 100 });
+    await withTimeout(expectCallError(call.promise, 'wamp.error.timeout', 'call with timeout 100 ms'), 5000, 'timeout ERROR');
+  },
+
+  async rpc_disclose(c) {
+    if (!c.adapter.caps.rpc) return { skipped: `${c.adapter.name} has no advanced RPC adapter` };
+    const callee = await c.session(), caller = await c.session();
+    const proc = c.uri('who');
+    await callee.rpc.register(proc, rpcHandler(({ details }) => ({ args: [details.caller == null ? null : Number(details.caller), details.caller_authid || null] })));
+    const r = await caller.rpc.call(proc, [], {}, { disclose_me: true }).promise;
+    assertEqual(r.args, [caller.id, caller.authid], '[details.caller, details.caller_authid] with disclose_me');
+    const anon = await caller.rpc.call(proc, [], {}, {}).promise;
+    assertEqual(anon.args, [null, null], 'caller details without disclose_me');
+  },
+
+  async rpc_pattern(c) {
+    if (!c.adapter.caps.rpc) return { skipped: `${c.adapter.name} has no advanced RPC adapter` };
+    const callee = await c.session(), caller = await c.session();
+    const pfx = c.uri('pfx'), wc = c.uri('wc');
+    const answer = (which) => rpcHandler(({ details }) => ({ args: [which, details.procedure] }));
+    await callee.rpc.register(pfx, answer('prefix'), { match: 'prefix' });
+    await callee.rpc.register(`${wc}..get`, answer('wildcard'), { match: 'wildcard' });
+    await callee.rpc.register(`${pfx}.exact`, answer('exact'));
+    const cases = [
+      [`${pfx}.exact`, 'exact'],
+      [`${pfx}.a.b`, 'prefix'],
+      [`${wc}.a.get`, 'wildcard'],
+    ];
+    for (const [uri, which] of cases) {
+      assertEqual((await caller.rpc.call(uri, [], {}, {}).promise).args, [which, uri], `call ${uri}: [registration, details.procedure]`);
+    }
+    await expectCallError(caller.rpc.call(`${wc}.a.b.get`, [], {}, {}).promise, 'wamp.error.no_such_procedure', 'too deep for the wildcard');
+  },
+
+  async rpc_shared(c) {
+    if (!c.adapter.caps.rpc) return { skipped: `${c.adapter.name} has no advanced RPC adapter` };
+    const a = await c.session(), b = await c.session(), caller = await c.session();
+    const proc = c.uri('shared');
+    await a.rpc.register(proc, () => ({ args: ['a'] }), { invoke: 'roundrobin' });
+    await b.rpc.register(proc, () => ({ args: ['b'] }), { invoke: 'roundrobin' });
+    await expectCallError(caller.rpc.register(proc, () => ({}), { invoke: 'random' }),
+      'wamp.error.procedure_exists_with_different_invocation_policy', 'register with another invoke policy');
+    const got = [];
+    for (let i = 0; i < 4; i++) got.push((await caller.rpc.call(proc, [], {}, {}).promise).args[0]);
+    assertEqual(got, ['a', 'b', 'a', 'b'], 'roundrobin callees');
+  },
+};
+Object.assign(scenarios, rpcScenarios);
 
 export const scenarioNames = Object.keys(scenarios);
 

@@ -50,6 +50,18 @@ async function connect({ url, realm, serializer }) {
     throw new Error(`negotiated subprotocol ${proto}, want wamp.2.${serializer}`);
   }
   return {
+    id: w.getSessionId(),
+    authid: w._cache.server_wamp_features && w._cache.server_wamp_features.authid,
+    async subscribeDetailed(topic, fn, opts) {
+      const r = await w.subscribe(topic, ({ details, argsList, argsDict }) => fn({
+        args: argsList || [], kwargs: argsDict || {},
+        details: {
+          publisher: details.publisher, publisher_authid: details.publisher_authid,
+          publisher_authrole: details.publisher_authrole, topic: details.topic, retained: Boolean(details.retained),
+        },
+      }), opts);
+      return r.subscriptionId;
+    },
     async register(uri, fn) {
       await w.register(uri, async ({ argsList, argsDict }) => {
         let r;
@@ -94,6 +106,7 @@ main({
   name: 'wampy',
   serializers: ['json', 'msgpack', 'cbor'],
   // wampy 8 copies exclude_me into PUBLISH options only when it is true.
-  caps: { excludeMeFalse: false },
+  // wampy 8 reads PUBLISH retain but leaves it out of the message.
+  caps: { excludeMeFalse: false, retain: false },
   connect,
 });
