@@ -10,6 +10,7 @@ import (
 	fxcbor "github.com/fxamacker/cbor/v2"
 
 	"github.com/edgebar/edgebar/router/codec/cbor"
+	"github.com/edgebar/edgebar/router/codec/internal/codectest"
 	"github.com/edgebar/edgebar/router/codec/json"
 	"github.com/edgebar/edgebar/router/wamp"
 )
@@ -50,82 +51,12 @@ func TestIdentity(t *testing.T) {
 }
 
 func TestVectors(t *testing.T) {
-	n := 0
-	for _, v := range loadVectors(t) {
-		for i, frame := range v.frames[c.Name()] {
-			n++
-			m, err := c.Decode(frame)
-			if v.reject != "" {
-				if err == nil || !strings.Contains(err.Error(), v.reject) {
-					t.Errorf("%s[%d]: err = %v, want one containing %q", v.name, i, err, v.reject)
-				}
-				continue
-			}
-			if err != nil {
-				t.Errorf("%s[%d]: %v", v.name, i, err)
-				continue
-			}
-			got := wire(t, m)
-			equalWire(t, v.name, got, v.expect)
-			out, err := c.Encode(nil, m)
-			if err != nil {
-				t.Errorf("%s[%d]: encode: %v", v.name, i, err)
-				continue
-			}
-			m2, err := c.Decode(out)
-			if err != nil {
-				t.Errorf("%s[%d]: re-decode %x: %v", v.name, i, out, err)
-				continue
-			}
-			equalWire(t, v.name+" re-encoded", wire(t, m2), got)
-			// Our encoding is well-formed for the reference decoder too.
-			if err := ref.Wellformed(out); err != nil {
-				t.Errorf("%s[%d]: reference rejects our %x: %v", v.name, i, out, err)
-			}
-		}
-	}
-	if n < 28 {
-		t.Fatalf("only %d vectors", n)
-	}
+	codectest.Vectors(t, c, codectest.Options{MinFrames: 28, Wellformed: ref.Wellformed})
 }
 
-// TestCrossCodec decodes every JSON vector, encodes it here, decodes it
-// again and compares: raw JSON payloads are transcoded through values.
+// TestCrossCodec transcodes the JSON vectors to cbor and back.
 func TestCrossCodec(t *testing.T) {
-	frames := [][]byte{
-		[]byte(`[48,1,{"b":"\u0000AQID"},"p",[18446744073709551615,-9223372036854775808,1.5,2.0,"\u0000/w==",[{"x":null}]],{"big":9007199254740993,"bin":"\u0000AA=="}]`),
-		[]byte(`[36,1,2,{},[],{"k":"v"}]`),
-	}
-	for _, v := range loadVectors(t) {
-		if v.reject == "" {
-			frames = append(frames, v.frames["json"]...)
-		}
-	}
-	for _, frame := range frames {
-		m, err := json.Codec.Decode(frame)
-		if err != nil {
-			t.Fatalf("%s: %v", frame, err)
-		}
-		want := wire(t, m)
-		out, err := c.Encode(nil, m)
-		if err != nil {
-			t.Fatalf("%s: encode: %v", frame, err)
-		}
-		m2, err := c.Decode(out)
-		if err != nil {
-			t.Fatalf("%s: decode %x: %v", frame, out, err)
-		}
-		equalWire(t, string(frame), wire(t, m2), want)
-		back, err := json.Codec.Encode(nil, m2)
-		if err != nil {
-			t.Fatalf("%s: back to json: %v", frame, err)
-		}
-		m3, err := json.Codec.Decode(back)
-		if err != nil {
-			t.Fatalf("%s: decode %s: %v", frame, back, err)
-		}
-		equalWire(t, string(back), wire(t, m3), want)
-	}
+	codectest.CrossCodec(t, c, json.Codec, codectest.TranscodeFrames)
 }
 
 func TestDecodeFields(t *testing.T) {
@@ -293,8 +224,8 @@ func TestValues(t *testing.T) {
 		!bytes.Equal(d["b"].([]byte), []byte{0xff}) || d["n"] != nil || d["id"] != int64(9) || d["uri"] != "a.b" {
 		t.Fatalf("got %#v", d)
 	}
-	if show(d["ss"]) != show(wamp.List{"a"}) || show(d["ms"]) != show(wamp.Dict{"a": "b"}) ||
-		show(d["ds"]) != show(wamp.List{wamp.Dict{"a": true}}) || show(d["l"]) != show(wamp.List{wamp.List{}, wamp.Dict{}}) {
+	if codectest.Show(d["ss"]) != codectest.Show(wamp.List{"a"}) || codectest.Show(d["ms"]) != codectest.Show(wamp.Dict{"a": "b"}) ||
+		codectest.Show(d["ds"]) != codectest.Show(wamp.List{wamp.Dict{"a": true}}) || codectest.Show(d["l"]) != codectest.Show(wamp.List{wamp.List{}, wamp.Dict{}}) {
 		t.Fatalf("got %#v", d)
 	}
 	// The reference decoder reads the same values.
@@ -302,8 +233,8 @@ func TestValues(t *testing.T) {
 	if err := ref.Unmarshal(out, &r); err != nil {
 		t.Fatal(err)
 	}
-	if show(norm(r)) != show(norm(v)) {
-		t.Fatalf("reference:\n %#v\n %#v", norm(r), norm(v))
+	if codectest.Show(codectest.Norm(r)) != codectest.Show(codectest.Norm(v)) {
+		t.Fatalf("reference:\n %#v\n %#v", codectest.Norm(r), codectest.Norm(v))
 	}
 	type point struct {
 		X int `json:"x"`
@@ -312,7 +243,7 @@ func TestValues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v, err := c.DecodeValue(out); err != nil || show(v) != show(wamp.Dict{"x": int64(1)}) {
+	if v, err := c.DecodeValue(out); err != nil || codectest.Show(v) != codectest.Show(wamp.Dict{"x": int64(1)}) {
 		t.Fatalf("struct fallback: %#v, %v", v, err)
 	}
 	cyclic := wamp.List{nil}

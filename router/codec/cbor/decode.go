@@ -144,8 +144,6 @@ func (r *reader) str(name string) string {
 	return string(s)
 }
 
-func (r *reader) uri(name string) wamp.URI { return wamp.URI(r.str(name)) }
-
 // dict reads a required dict; empty decodes to nil.
 func (r *reader) dict(name string) wamp.Dict { return r.dictAt(name, false) }
 

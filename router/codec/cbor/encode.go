@@ -24,11 +24,15 @@ func (w *writer) begin(t wamp.MessageType, n int) {
 
 func (w *writer) end() {}
 
-func (w *writer) uint(u uint64)    { w.b = appendHead(w.b, majorUint, u) }
-func (w *writer) id(id wamp.ID)    { w.b = appendHead(w.b, majorUint, uint64(id)) }
-func (w *writer) str(s string)     { w.b = appendText(w.b, s) }
-func (w *writer) uri(u wamp.URI)   { w.b = appendText(w.b, string(u)) }
-func (w *writer) dict(d wamp.Dict) { w.appendDict(d) }
+func (w *writer) uint(u uint64) { w.b = appendHead(w.b, majorUint, u) }
+func (w *writer) str(s string)  { w.b = appendText(w.b, s) }
+func (w *writer) dict(d wamp.Dict) {
+	if len(d) == 0 && w.err == nil {
+		w.b = append(w.b, 0xa0) // an empty map, as most Details and Options, without a call
+		return
+	}
+	w.appendDict(d)
+}
 
 func (w *writer) appendDict(d wamp.Dict) {
 	if w.err == nil {
@@ -176,6 +180,9 @@ func appendDict(b []byte, d wamp.Dict, depth int) ([]byte, error) {
 		return b, errDepthEncode
 	}
 	b = appendHead(b, majorMap, uint64(len(d)))
+	if len(d) == 0 {
+		return b, nil // no iterator set-up: most Details and Options are empty
+	}
 	for k, v := range d {
 		b = appendText(b, k)
 		var err error

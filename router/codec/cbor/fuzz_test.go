@@ -2,36 +2,15 @@ package cbor_test
 
 import (
 	"testing"
+
+	"github.com/edgebar/edgebar/router/codec/internal/codectest"
 )
 
 // FuzzDecode: no input panics; whatever decodes is also well-formed for the
 // reference decoder (fxamacker/cbor, as strict), and encodes to something
 // that decodes to an equal message.
 func FuzzDecode(f *testing.F) {
-	for _, v := range loadVectors(f) {
-		for _, frame := range v.frames[c.Name()] {
-			f.Add(frame)
-		}
-	}
-	f.Fuzz(func(t *testing.T, data []byte) {
-		m, err := c.Decode(data)
-		if err != nil {
-			return
-		}
-		if err := ref.Wellformed(data); err != nil {
-			t.Fatalf("accepted %x, which the reference rejects: %v", data, err)
-		}
-		want := wire(t, m)
-		out, err := c.Encode(nil, m)
-		if err != nil {
-			t.Fatalf("encode: %v", err)
-		}
-		m2, err := c.Decode(out)
-		if err != nil {
-			t.Fatalf("re-decode %x: %v", out, err)
-		}
-		equalWire(t, "re-decoded", wire(t, m2), want)
-	})
+	codectest.FuzzDecode(f, c, codectest.Options{Wellformed: ref.Wellformed})
 }
 
 // FuzzDecodeValue: values we decode equal what the reference decodes.
@@ -48,8 +27,8 @@ func FuzzDecodeValue(f *testing.F) {
 		if err := ref.Unmarshal(data, &r); err != nil {
 			t.Fatalf("accepted %x, which the reference rejects: %v", data, err)
 		}
-		if show(norm(r)) != show(norm(v)) {
-			t.Fatalf("%x:\n ours %#v\n ref  %#v", data, norm(v), norm(r))
+		if codectest.Show(codectest.Norm(r)) != codectest.Show(codectest.Norm(v)) {
+			t.Fatalf("%x:\n ours %#v\n ref  %#v", data, codectest.Norm(v), codectest.Norm(r))
 		}
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/edgebar/edgebar/router/codec/internal/codectest"
 	"github.com/edgebar/edgebar/router/codec/json"
 	"github.com/edgebar/edgebar/router/wamp"
 )
@@ -16,41 +17,7 @@ func TestIdentity(t *testing.T) {
 	}
 }
 
-func TestVectors(t *testing.T) {
-	n := 0
-	for _, v := range loadVectors(t) {
-		for i, frame := range v.frames[c.Name()] {
-			n++
-			m, err := c.Decode(frame)
-			if v.reject != "" {
-				if err == nil || !strings.Contains(err.Error(), v.reject) {
-					t.Errorf("%s[%d]: err = %v, want one containing %q", v.name, i, err, v.reject)
-				}
-				continue
-			}
-			if err != nil {
-				t.Errorf("%s[%d]: %v", v.name, i, err)
-				continue
-			}
-			got := wire(t, m)
-			equalWire(t, v.name, got, v.expect)
-			out, err := c.Encode(nil, m)
-			if err != nil {
-				t.Errorf("%s[%d]: encode: %v", v.name, i, err)
-				continue
-			}
-			m2, err := c.Decode(out)
-			if err != nil {
-				t.Errorf("%s[%d]: re-decode %s: %v", v.name, i, out, err)
-				continue
-			}
-			equalWire(t, v.name+" re-encoded", wire(t, m2), got)
-		}
-	}
-	if n < 30 {
-		t.Fatalf("only %d vectors", n)
-	}
-}
+func TestVectors(t *testing.T) { codectest.Vectors(t, c, codectest.Options{MinFrames: 30}) }
 
 func TestDecodeFields(t *testing.T) {
 	m, err := c.Decode([]byte(`[48, 7814135, {"timeout": 1000, "x": [1.5, "\u0000AQID", null]}, "com.myapp.p", ["a", 2], {"k": true}]`))

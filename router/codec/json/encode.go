@@ -30,14 +30,10 @@ func (w *writer) uint(u uint64) {
 	w.b = strconv.AppendUint(w.b, u, 10)
 }
 
-func (w *writer) id(id wamp.ID) { w.uint(uint64(id)) }
-
 func (w *writer) str(s string) {
 	w.b = append(w.b, ',')
 	w.b = appendString(w.b, s)
 }
-
-func (w *writer) uri(u wamp.URI) { w.str(string(u)) }
 
 // dict writes d; nil is written as {}.
 func (w *writer) dict(d wamp.Dict) {
@@ -204,6 +200,11 @@ func appendList(b []byte, n, depth int, elem func([]byte, int) ([]byte, error)) 
 func appendDict(b []byte, d wamp.Dict, depth int) ([]byte, error) {
 	if depth > MaxDepth {
 		return b, errDepthEncode
+	}
+	if len(d) == 0 {
+		// Ranging over even a nil map costs an iterator set-up; most
+		// Details and Options are empty.
+		return append(b, "{}"...), nil
 	}
 	b = append(b, '{')
 	first := true

@@ -2,34 +2,16 @@ package json_test
 
 import (
 	"testing"
+
+	"github.com/edgebar/edgebar/router/codec/internal/codectest"
 )
 
 // FuzzDecode: no input panics, and whatever decodes encodes to something
 // that decodes to an equal message.
 func FuzzDecode(f *testing.F) {
-	for _, v := range loadVectors(f) {
-		for _, frame := range v.frames[c.Name()] {
-			f.Add(frame)
-		}
-	}
 	f.Add([]byte(`[48,1,{"a":[1.5,-2,"\u0000AQ==",{"b":null}]},"p",["\ud83d\ude00"],{"k":18446744073709551615}]`))
 	f.Add([]byte(`[35,1,{}]`))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		m, err := c.Decode(data)
-		if err != nil {
-			return
-		}
-		want := wire(t, m)
-		out, err := c.Encode(nil, m)
-		if err != nil {
-			t.Fatalf("encode: %v", err)
-		}
-		m2, err := c.Decode(out)
-		if err != nil {
-			t.Fatalf("re-decode %q: %v", out, err)
-		}
-		equalWire(t, "re-decoded", wire(t, m2), want)
-	})
+	codectest.FuzzDecode(f, c, codectest.Options{})
 }
 
 // FuzzDecodeValue: no panics; decodable values survive a round trip.
@@ -50,7 +32,7 @@ func FuzzDecodeValue(f *testing.F) {
 		if err != nil {
 			t.Fatalf("re-decode %q: %v", out, err)
 		}
-		if show(norm(v)) != show(norm(v2)) {
+		if codectest.Show(codectest.Norm(v)) != codectest.Show(codectest.Norm(v2)) {
 			t.Fatalf("round trip:\n %#v\n %#v", v, v2)
 		}
 	})

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/edgebar/edgebar/router/codec/internal/codectest"
 	"github.com/edgebar/edgebar/router/wamp"
 )
 
@@ -39,7 +40,7 @@ func TestDecodeValue(t *testing.T) {
 			t.Errorf("%s: %v", tt.in, err)
 			continue
 		}
-		if show(got) != show(tt.want) {
+		if codectest.Show(got) != codectest.Show(tt.want) {
 			t.Errorf("%s: got %#v, want %#v", tt.in, got, tt.want)
 		}
 	}
@@ -117,7 +118,7 @@ func TestValueRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if show(v) != show(v2) {
+	if codectest.Show(v) != codectest.Show(v2) {
 		t.Fatalf("round trip:\n %#v\n %#v", v, v2)
 	}
 }

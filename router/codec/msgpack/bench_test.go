@@ -3,56 +3,15 @@ package msgpack_test
 import (
 	"testing"
 
+	"github.com/edgebar/edgebar/router/codec/internal/codectest"
 	"github.com/edgebar/edgebar/router/codec/json"
-	"github.com/edgebar/edgebar/router/wamp"
 )
 
-// callFrame is the JSON benchmark's CALL, in MessagePack.
-var callFrame = mustTranscode(`[48,7814135,{"timeout":1000,"receive_progress":true},"com.myapp.add2",[23,19,"a string argument"],{"unit":"celsius","precise":true}]`)
+var (
+	callFrame          = codectest.Transcode(json.Codec, c, codectest.CallJSON)
+	callFrameNoOptions = codectest.Transcode(json.Codec, c, codectest.CallNoOptionsJSON)
+)
 
-func mustTranscode(s string) []byte {
-	m, err := json.Codec.Decode([]byte(s))
-	if err != nil {
-		panic(err)
-	}
-	b, err := c.Encode(nil, m)
-	if err != nil {
-		panic(err)
-	}
-	return b
-}
-
-func BenchmarkDecodeCall(b *testing.B) {
-	b.ReportAllocs()
-	b.SetBytes(int64(len(callFrame)))
-	for b.Loop() {
-		if _, err := c.Decode(callFrame); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-func BenchmarkDecodeCallNoOptions(b *testing.B) {
-	frame := mustTranscode(`[48,7814135,{},"com.myapp.add2",[23,19,"a string argument"],{"unit":"celsius","precise":true}]`)
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := c.Decode(frame); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-func BenchmarkEncodeEventRaw(b *testing.B) {
-	m, err := c.Decode(callFrame)
-	if err != nil {
-		b.Fatal(err)
-	}
-	ev := &wamp.Event{Subscription: 5512315355, Publication: 4429313566, Payload: m.(*wamp.Call).Payload}
-	buf := make([]byte, 0, 512)
-	b.ReportAllocs()
-	for b.Loop() {
-		if buf, err = c.Encode(buf[:0], ev); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
+func BenchmarkDecodeCall(b *testing.B)          { codectest.BenchDecode(b, c, callFrame) }
+func BenchmarkDecodeCallNoOptions(b *testing.B) { codectest.BenchDecode(b, c, callFrameNoOptions) }
+func BenchmarkEncodeEventRaw(b *testing.B)      { codectest.BenchEncodeEventRaw(b, c, callFrame) }

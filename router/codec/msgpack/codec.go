@@ -3,8 +3,8 @@ package msgpack
 import (
 	"errors"
 	"fmt"
-	"reflect"
 
+	"github.com/edgebar/edgebar/router/codec/internal/layout"
 	"github.com/edgebar/edgebar/router/wamp"
 )
 
@@ -63,12 +63,12 @@ var errNilMessage = errors.New("msgpack: cannot encode a nil message")
 
 // Encode appends m to dst. On error dst is returned unchanged in length.
 func (*Serializer) Encode(dst []byte, m wamp.Message) ([]byte, error) {
-	if m == nil || reflect.ValueOf(m).IsNil() {
-		return dst, errNilMessage
-	}
 	w := writer{b: dst}
 	w.message(m)
-	if w.err != nil {
+	switch {
+	case w.err == layout.ErrNil:
+		return dst, errNilMessage
+	case w.err != nil:
 		return dst, fmt.Errorf("msgpack: %s: %w", m.Type(), w.err)
 	}
 	return w.b, nil

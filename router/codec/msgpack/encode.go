@@ -19,17 +19,31 @@ type writer struct {
 }
 
 func (w *writer) begin(t wamp.MessageType, n int) {
+	if n < 16 && t < 128 {
+		// A fixarray header and a positive fixint, as beginLong writes
+		// them: every WAMP message, in one append.
+		w.b = append(w.b, 0x90|byte(n), byte(t))
+		return
+	}
+	w.beginLong(t, n)
+}
+
+func (w *writer) beginLong(t wamp.MessageType, n int) {
 	w.b = msgp.AppendArrayHeader(w.b, uint32(n))
 	w.b = msgp.AppendUint64(w.b, uint64(t))
 }
 
 func (w *writer) end() {}
 
-func (w *writer) uint(u uint64)    { w.b = msgp.AppendUint64(w.b, u) }
-func (w *writer) id(id wamp.ID)    { w.b = msgp.AppendUint64(w.b, uint64(id)) }
-func (w *writer) str(s string)     { w.b = msgp.AppendString(w.b, s) }
-func (w *writer) uri(u wamp.URI)   { w.b = msgp.AppendString(w.b, string(u)) }
-func (w *writer) dict(d wamp.Dict) { w.appendDict(d) }
+func (w *writer) uint(u uint64) { w.b = msgp.AppendUint64(w.b, u) }
+func (w *writer) str(s string)  { w.b = msgp.AppendString(w.b, s) }
+func (w *writer) dict(d wamp.Dict) {
+	if len(d) == 0 && w.err == nil {
+		w.b = append(w.b, 0x80) // an empty map, as most Details and Options, without a call
+		return
+	}
+	w.appendDict(d)
+}
 
 func (w *writer) appendDict(d wamp.Dict) {
 	if w.err == nil {
@@ -173,6 +187,9 @@ func appendDict(b []byte, d wamp.Dict, depth int) ([]byte, error) {
 		return b, errDepthEncode
 	}
 	b = msgp.AppendMapHeader(b, uint32(len(d)))
+	if len(d) == 0 {
+		return b, nil // no iterator set-up: most Details and Options are empty
+	}
 	for k, v := range d {
 		b = msgp.AppendString(b, k)
 		var err error

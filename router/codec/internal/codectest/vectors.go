@@ -1,9 +1,13 @@
-package cbor_test
-
-// This file is the same in the json, msgpack and cbor packages apart from
-// the package clause: it reads ../testdata/vectors.txt and compares decoded
-// messages with the vectors' expectations, read by encoding/json so that
-// the check does not depend on any of our codecs.
+// Package codectest holds the tests that the json, msgpack and cbor codecs
+// share, as helpers each codec's tests call with its own Codec: the golden
+// vectors of router/codec/testdata/vectors.txt (converted from wamp-proto's
+// testsuite), round trips, transcoding between codecs, the FuzzDecode body
+// and the benchmarks.
+//
+// The oracle, Wire, lays a message out as the generic list of WAMP
+// §"Message Definitions" by hand, independently of the codecs and of
+// package layout, which it checks.
+package codectest
 
 import (
 	"bufio"
@@ -21,21 +25,27 @@ import (
 	"github.com/edgebar/edgebar/router/wamp"
 )
 
-type vector struct {
-	name   string
-	expect []any // nil when reject is set
-	reject string
-	frames map[string][][]byte // by codec name
+// Vector is one block of vectors.txt.
+type Vector struct {
+	Name   string
+	Expect []any               // the message as a normalised generic list; nil when Reject is set
+	Reject string              // every codec must refuse the frames with an error containing it
+	Frames map[string][][]byte // by codec name
 }
 
-func loadVectors(t testing.TB) []vector {
+// VectorsFile is where LoadVectors reads the vectors: relative to a codec's
+// package directory, where its tests run.
+const VectorsFile = "../testdata/vectors.txt"
+
+// LoadVectors reads VectorsFile.
+func LoadVectors(t testing.TB) []Vector {
 	t.Helper()
-	f, err := os.Open("../testdata/vectors.txt")
+	f, err := os.Open(VectorsFile)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	var vs []vector
+	var vs []Vector
 	sc := bufio.NewScanner(f)
 	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
@@ -44,7 +54,7 @@ func loadVectors(t testing.TB) []vector {
 			continue
 		}
 		if line[0] == '=' {
-			vs = append(vs, vector{name: strings.TrimSpace(line[1:]), frames: map[string][][]byte{}})
+			vs = append(vs, Vector{Name: strings.TrimSpace(line[1:]), Frames: map[string][][]byte{}})
 			continue
 		}
 		if len(vs) == 0 {
@@ -54,15 +64,15 @@ func loadVectors(t testing.TB) []vector {
 		kw, arg, _ := strings.Cut(line, " ")
 		switch kw {
 		case "expect":
-			v.expect = parseGeneric(t, arg).([]any)
+			v.Expect = parseGeneric(t, arg).([]any)
 		case "reject":
-			v.reject = arg
+			v.Reject = arg
 		default:
 			b, err := hex.DecodeString(arg)
 			if err != nil {
-				t.Fatalf("vectors: %s: %v", v.name, err)
+				t.Fatalf("vectors: %s: %v", v.Name, err)
 			}
-			v.frames[kw] = append(v.frames[kw], b)
+			v.Frames[kw] = append(v.Frames[kw], b)
 		}
 	}
 	if err := sc.Err(); err != nil {
@@ -80,13 +90,13 @@ func parseGeneric(t testing.TB, s string) any {
 	if err := d.Decode(&v); err != nil {
 		t.Fatalf("vectors: %q: %v", s, err)
 	}
-	return norm(v)
+	return Norm(v)
 }
 
-// norm makes values comparable with reflect.DeepEqual: every number
+// Norm makes values comparable with reflect.DeepEqual: every number
 // becomes a string "i:<integer>" or "f:<float>", every nil dict an empty
 // one, every byte slice a "b:<hex>" string.
-func norm(v any) any {
+func Norm(v any) any {
 	switch x := v.(type) {
 	case stdjson.Number:
 		if _, err := strconv.ParseInt(string(x), 10, 64); err == nil {
@@ -96,7 +106,7 @@ func norm(v any) any {
 			return "i:" + string(x)
 		}
 		f, _ := x.Float64()
-		return norm(f)
+		return Norm(f)
 	case int64:
 		return "i:" + strconv.FormatInt(x, 10)
 	case uint64:
@@ -117,22 +127,22 @@ func norm(v any) any {
 	case []any:
 		out := make([]any, len(x))
 		for i, e := range x {
-			out[i] = norm(e)
+			out[i] = Norm(e)
 		}
 		return out
 	case map[string]any:
 		out := make(map[string]any, len(x))
 		for k, e := range x {
-			out[k] = norm(e)
+			out[k] = Norm(e)
 		}
 		return out
 	}
 	return v
 }
 
-// wire lays m out as the generic list WAMP §"Message Definitions" gives,
+// Wire lays m out as the generic list WAMP §"Message Definitions" gives,
 // decoding a raw payload, and normalises it.
-func wire(t testing.TB, m wamp.Message) []any {
+func Wire(t testing.TB, m wamp.Message) []any {
 	t.Helper()
 	d := func(x wamp.Dict) any {
 		if x == nil {
@@ -216,18 +226,19 @@ func wire(t testing.TB, m wamp.Message) []any {
 			l = append(l, args)
 		}
 	}
-	return norm(l).([]any)
+	return Norm(l).([]any)
 }
 
-// equalWire fails t when a and b differ, printing both.
-func equalWire(t testing.TB, what string, a, b []any) {
+// EqualWire fails t when a and b differ, printing both.
+func EqualWire(t testing.TB, what string, a, b []any) {
 	t.Helper()
 	if !reflect.DeepEqual(a, b) {
-		t.Errorf("%s:\n got  %s\n want %s", what, show(a), show(b))
+		t.Errorf("%s:\n got  %s\n want %s", what, Show(a), Show(b))
 	}
 }
 
-func show(v any) string {
+// Show prints v with its Go syntax, for comparing and reporting.
+func Show(v any) string {
 	var buf bytes.Buffer
 	fmt.Fprintf(&buf, "%#v", v)
 	return buf.String()
