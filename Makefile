@@ -6,13 +6,15 @@ LDFLAGS := -s -w -X main.version=$(VERSION)
 BUILD   := CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)"
 FUZZTIME ?= 10s
 
-.PHONY: help run build test test-tools bench bench-go fuzz cross check
+.PHONY: help run build test test-tools bench bench-report bench-smoke bench-go fuzz cross check
 
 help:
 	@echo "make run      run the router with the built-in default config (ws://127.0.0.1:8080/ws, rawsocket 127.0.0.1:8081)"
 	@echo "make build    static binary bin/edgebar"
 	@echo "make test     install test tools if needed, then vet and test everything (race detector on router/)"
 	@echo "make bench    edgebar against the nexus router with wampbench, ratios edgebar/nexus"
+	@echo "make bench-report  every metric of the performance issue against nexus, regenerates docs/performance.md"
+	@echo "make bench-smoke  wampbench against edgebar for a second per scenario (part of make test)"
 	@echo "make bench-go Go micro-benchmarks"
 	@echo "make fuzz     run every fuzzer for FUZZTIME (default 10s)"
 	@echo "make cross    static binaries for arm64, armv6, armv7, mips and mipsle in bin/, with sizes"
@@ -33,12 +35,24 @@ test: test-tools
 	$(GO) vet ./...
 	$(GO) test ./...
 	$(GO) test -race ./router/...
+	bash .ci/bench-smoke.sh
+
+# wampbench against edgebar, about a second per scenario: fails on lost
+# RPCs or events and on disconnects (skipped without ../shared).
+bench-smoke:
+	bash .ci/bench-smoke.sh
 
 # edgebar against the nexus router, side by side (../shared/tools/wampbench);
 # every ratio printed is edgebar/nexus. BENCHFLAGS go to compare.sh.
 BENCHFLAGS ?= -r 3 -d 5s
 bench:
 	bash .ci/bench.sh $(BENCHFLAGS)
+
+# Every metric of the performance issue, nexus against edgebar, each group in
+# its own compare.sh run; rewrites docs/performance.md. REPS and DUR set the
+# repetitions and the measured time of rpc/pubsub (default 3 and 5s).
+bench-report:
+	bash .ci/bench-report.sh
 
 # The Go micro-benchmarks (codecs, transports, matcher).
 bench-go:

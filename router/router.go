@@ -15,6 +15,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/edgebar/edgebar/router/internal/broker"
+	"github.com/edgebar/edgebar/router/internal/match"
 	"github.com/edgebar/edgebar/router/internal/realm"
 	"github.com/edgebar/edgebar/router/internal/session"
 	"github.com/edgebar/edgebar/router/transport"
@@ -33,6 +35,26 @@ type RealmConfig struct {
 	Name wamp.URI
 	// StrictURIs checks URIs with the spec's strict rule; default loose.
 	StrictURIs bool
+	// RetainedBytes bounds the memory of the realm's retained events
+	// (payload plus 256 bytes per event); 0: 4 MiB.
+	RetainedBytes int
+	// History lists the topics whose events the realm keeps for
+	// wamp.subscription.get_events (WAMP §"Event History"); none by default.
+	History []HistoryConfig
+}
+
+// HistoryConfig is one topic or pattern with event history. The realm
+// creates its subscription at start, so the subscription id exists (and
+// events are kept) before anyone subscribes.
+type HistoryConfig struct {
+	Topic wamp.URI
+	// Match is "exact" (or ""), "prefix" or "wildcard", as SUBSCRIBE's.
+	Match string
+	// Limit is the number of events kept; 0: 100.
+	Limit int
+	// MaxBytes bounds the memory of the kept events (payload plus 256
+	// bytes per event); the oldest go first. 0: 1 MiB.
+	MaxBytes int
 }
 
 // SessionConfig bounds every session.
@@ -57,6 +79,7 @@ type Router struct {
 	cfg    Config
 	log    *slog.Logger
 	realms map[wamp.URI]*realm.Realm // read-only after New
+	wakes  *session.Coalescer        // batches writer wake-ups of all sessions
 
 	mu        sync.Mutex // guards the fields below
 	sessions  map[wamp.ID]*session.Session
@@ -73,6 +96,7 @@ func New(cfg Config, opts ...Option) (*Router, error) {
 		realms:    make(map[wamp.URI]*realm.Realm),
 		sessions:  make(map[wamp.ID]*session.Session),
 		listeners: make(map[net.Listener]struct{}),
+		wakes:     session.NewCoalescer(),
 	}
 	for _, o := range opts {
 		o(r)
@@ -84,11 +108,42 @@ func New(cfg Config, opts ...Option) (*Router, error) {
 		if r.realms[rc.Name] != nil {
 			return nil, fmt.Errorf("router: realms[%d].name: duplicate realm %q", i, rc.Name)
 		}
+		bc, err := brokerConfig(i, rc)
+		if err != nil {
+			return nil, err
+		}
 		r.realms[rc.Name] = realm.New(realm.Config{
-			Name: rc.Name, StrictURIs: rc.StrictURIs, MaxPendingCalls: cfg.Session.MaxPendingCalls,
+			Name: rc.Name, StrictURIs: rc.StrictURIs, MaxPendingCalls: cfg.Session.MaxPendingCalls, Broker: bc,
 		}, r.log)
 	}
 	return r, nil
+}
+
+// brokerConfig checks realm i's retention and history settings.
+func brokerConfig(i int, rc RealmConfig) (broker.Config, error) {
+	bc := broker.Config{RetainedBytes: rc.RetainedBytes}
+	seen := map[string]int{}
+	for j, h := range rc.History {
+		path := fmt.Sprintf("router: realms[%d].history[%d]", i, j)
+		p, ok := match.ParsePolicy(h.Match)
+		if !ok {
+			return bc, fmt.Errorf("%s.match: %q is not exact, prefix or wildcard", path, h.Match)
+		}
+		opts := wamp.Dict{"match": p.String()}
+		if uri, why := broker.CheckTopic(h.Topic, opts, rc.StrictURIs); uri != "" {
+			return bc, fmt.Errorf("%s.topic: %s", path, why)
+		}
+		key := p.String() + " " + string(h.Topic)
+		if k, dup := seen[key]; dup {
+			return bc, fmt.Errorf("%s.topic: %s %q is history[%d] already", path, p, h.Topic, k)
+		}
+		seen[key] = j
+		if h.Limit < 0 || h.MaxBytes < 0 {
+			return bc, fmt.Errorf("%s: limit and max_bytes must not be negative", path)
+		}
+		bc.History = append(bc.History, broker.HistoryConfig{Topic: h.Topic, Match: p, Limit: h.Limit, MaxBytes: h.MaxBytes})
+	}
+	return bc, nil
 }
 
 func (r *Router) limits() session.Limits {
@@ -115,7 +170,7 @@ func (r *Router) Attach(p transport.Peer) {
 	for r.sessions[id] != nil {
 		id = wamp.GlobalID()
 	}
-	s := session.New(id, p, r.limits(), r.log)
+	s := session.New(id, p, r.limits(), r.log, r.wakes)
 	r.sessions[id] = s
 	r.wg.Add(1)
 	r.mu.Unlock()
@@ -168,7 +223,8 @@ func (r *Router) Join(s *session.Session, h *wamp.Hello) (session.Realm, wamp.Di
 		authid = randomAuthID()
 	}
 	s.SetIdentity(session.Identity{
-		Realm: h.Realm, AuthID: authid, AuthRole: "anonymous", AuthMethod: "anonymous", Roles: roles,
+		Realm: h.Realm, AuthID: authid, AuthRole: "anonymous", AuthMethod: "anonymous", AuthProvider: "static",
+		Roles: roles,
 	})
 	rl.Add(s)
 	info := s.Info()

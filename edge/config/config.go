@@ -112,8 +112,10 @@ type Realm struct {
 	// Roles are kept as data: authorization by role comes in a later
 	// version; until then every session may do everything.
 	Roles []Role `json:"roles"`
+	// Store keeps events: event history per configured topic, and the
+	// bound of retained events. Absent: no history, default bounds.
+	Store *Store `json:"store"`
 
-	Store     any `json:"store" later:"-"`
 	Stats     any `json:"stats" later:"-"`
 	RLinks    any `json:"rlinks" later:"-"`
 	Inventory any `json:"inventory" later:"-"`
@@ -129,6 +131,34 @@ type RealmOptions struct {
 	EnableMetaAPI             any `json:"enable_meta_api" later:"-"`
 	BridgeMetaAPI             any `json:"bridge_meta_api" later:"-"`
 	EventDispatchingChunkSize any `json:"event_dispatching_chunk_size" later:"-"`
+}
+
+// Store is Crossbar's realm event store, in memory (edgebar has no
+// persistent store): event history for wamp.subscription.get_events.
+type Store struct {
+	// Type is "memory"; required (Crossbar's "cfxdb" is not supported).
+	Type string `json:"type" types:"memory" later:"cfxdb"`
+	// Limit is the number of events kept per history topic that sets no
+	// limit of its own. Absent: 100.
+	Limit int `json:"limit"`
+	// EventHistory lists the topics (or patterns) whose events are kept.
+	EventHistory []EventHistory `json:"event-history"`
+	// RetainedBytes bounds the memory of the realm's retained events,
+	// payload plus 256 bytes per event (edgebar's option). Absent: 4 MiB.
+	RetainedBytes int `json:"retained_bytes"`
+}
+
+// EventHistory is one topic with event history.
+type EventHistory struct {
+	// URI is the topic, prefix or pattern; required.
+	URI string `json:"uri"`
+	// Match is "exact", "prefix" or "wildcard". Absent: exact.
+	Match string `json:"match"`
+	// Limit is the number of events kept. Absent: the store's limit.
+	Limit int `json:"limit"`
+	// MaxBytes bounds the memory of the kept events, payload plus 256
+	// bytes per event; the oldest go first (edgebar's option). Absent: 1 MiB.
+	MaxBytes int `json:"max_bytes"`
 }
 
 // Role is a named set of permissions. Sessions get a role from the

@@ -217,6 +217,15 @@ workers:
       - ` + tr + "\n"
 }
 
+func withRealm(r string) string {
+	return `
+workers:
+  - type: router
+    transports: [{type: websocket, endpoint: {type: tcp, port: 8080}}]
+    realms:
+      - ` + r + "\n"
+}
+
 func TestErrors(t *testing.T) {
 	tests := []struct {
 		name, format, data string
@@ -281,6 +290,33 @@ workers:
 		{"yaml syntax", "yaml", "workers: [", []string{"yaml: line 1: did not find expected node content"}},
 		{"two yaml documents", "yaml", "version: 2\n---\nversion: 2\n", []string{"yaml: more than one document"}},
 		{"top level is a list", "yaml", "- 1\n", []string{"expected an object, got a list"}},
+
+		{"store type missing", "yaml", withRealm(`{name: r, store: {limit: 5}}`),
+			[]string{"workers[0].realms[0].store.type: required (one of: memory)"}},
+		{"store type later", "yaml", withRealm(`{name: r, store: {type: cfxdb}}`),
+			[]string{`workers[0].realms[0].store.type: "cfxdb" not supported yet (supported: memory)`}},
+		{"store event history", "yaml", withRealm(`
+        name: r
+        options: {uri_check: strict}
+        store:
+          type: memory
+          limit: -1
+          retained_bytes: -2
+          event-history:
+            - {uri: com.Acme}
+            - {uri: com.acme, match: regex}
+            - {uri: "com..x", match: wildcard, limit: -3, max_bytes: -4}
+            - {uri: "com..x", match: wildcard}
+            - {uri: "", match: prefix}`),
+			[]string{
+				"workers[0].realms[0].store.limit: must not be negative",
+				"workers[0].realms[0].store.retained_bytes: must not be negative",
+				`workers[0].realms[0].store.event-history[0].uri: invalid topic "com.Acme" for match exact`,
+				`workers[0].realms[0].store.event-history[1].match: must be exact, prefix or wildcard, not "regex"`,
+				"workers[0].realms[0].store.event-history[2].limit: must not be negative",
+				"workers[0].realms[0].store.event-history[2].max_bytes: must not be negative",
+				`workers[0].realms[0].store.event-history[3].uri: duplicate history topic "wildcard com..x" (first at workers[0].realms[0].store.event-history[2].uri)`,
+			}},
 
 		// Validation errors: all of them at once, each with its path.
 		{"empty", "yaml", "", []string{"workers: no workers: the node would serve nothing"}},

@@ -22,6 +22,19 @@ func (w *Worker) RouterConfig() router.Config {
 			Name:       wamp.URI(r.Name),
 			StrictURIs: r.Options.URICheck == "strict",
 		})
+		if st := r.Store; st != nil {
+			rr := &rc.Realms[len(rc.Realms)-1]
+			rr.RetainedBytes = st.RetainedBytes
+			for _, h := range st.EventHistory {
+				limit := h.Limit
+				if limit == 0 {
+					limit = st.Limit
+				}
+				rr.History = append(rr.History, router.HistoryConfig{
+					Topic: wamp.URI(h.URI), Match: h.Match, Limit: limit, MaxBytes: h.MaxBytes,
+				})
+			}
+		}
 	}
 	s := &rc.Session
 	s.OutQueueBytes = w.Options.MaxQueueBytes

@@ -40,6 +40,25 @@ workers:
 				KeepaliveTimeout:  700 * time.Millisecond,
 			},
 		}},
+		{"store: event history and retained bytes", `
+workers:
+  - type: router
+    realms:
+      - name: r
+        store:
+          type: memory
+          limit: 50
+          retained_bytes: 65536
+          event-history:
+            - {uri: com.acme.sensor., match: prefix, limit: 1000, max_bytes: 4096}
+            - {uri: com.acme.log}
+    transports: [{type: websocket, endpoint: {type: tcp, port: 1}}]
+`, router.Config{
+			Realms: []router.RealmConfig{{Name: "r", RetainedBytes: 65536, History: []router.HistoryConfig{
+				{Topic: "com.acme.sensor.", Match: "prefix", Limit: 1000, MaxBytes: 4096},
+				{Topic: "com.acme.log", Limit: 50},
+			}}},
+		}},
 		{"auto_ping_interval 0 turns keepalive off", `
 workers:
   - type: router

@@ -130,6 +130,9 @@ func (v *validator) realm(path string, r *Realm) {
 	default:
 		v.fail(path+".options.uri_check", "must be strict or loose, not %q", r.Options.URICheck)
 	}
+	if r.Store != nil {
+		v.store(path+".store", r.Store, r.Options.URICheck == "strict")
+	}
 	names := map[string]string{}
 	for i := range r.Roles {
 		ro := &r.Roles[i]
@@ -144,6 +147,53 @@ func (v *validator) realm(path string, r *Realm) {
 		}
 		for j := range ro.Permissions {
 			v.permission(joinIndex(p+".permissions", j), &ro.Permissions[j])
+		}
+	}
+}
+
+// store checks the event store: history topics valid for their match
+// policy and the realm's URI rule, each (uri, match) once, no negative
+// bounds.
+func (v *validator) store(path string, st *Store, strict bool) {
+	for _, f := range []struct {
+		key string
+		n   int
+	}{{"limit", st.Limit}, {"retained_bytes", st.RetainedBytes}} {
+		if f.n < 0 {
+			v.fail(path+"."+f.key, "must not be negative")
+		}
+	}
+	seen := map[string]string{}
+	for i := range st.EventHistory {
+		h := &st.EventHistory[i]
+		p := joinIndex(path+".event-history", i)
+		u := wamp.URI(h.URI)
+		switch h.Match {
+		case "", "exact":
+			if !wamp.ValidURI(u, strict) {
+				v.fail(p+".uri", "invalid topic %q for match exact", h.URI)
+			}
+		case "prefix":
+			if t := strings.TrimSuffix(h.URI, "."); t != "" && !wamp.ValidURI(wamp.URI(t), strict) {
+				v.fail(p+".uri", "invalid topic prefix %q", h.URI)
+			}
+		case "wildcard":
+			if !wamp.ValidPattern(u, strict) {
+				v.fail(p+".uri", "invalid topic pattern %q", h.URI)
+			}
+		default:
+			v.fail(p+".match", "must be exact, prefix or wildcard, not %q", h.Match)
+		}
+		match := h.Match
+		if match == "" {
+			match = "exact"
+		}
+		v.unique(seen, match+" "+h.URI, p+".uri", "history topic")
+		if h.Limit < 0 {
+			v.fail(p+".limit", "must not be negative")
+		}
+		if h.MaxBytes < 0 {
+			v.fail(p+".max_bytes", "must not be negative")
 		}
 	}
 }

@@ -29,6 +29,8 @@ var scenarios = []string{
 	"pubsub_blackwhite", "pubsub_disclose", "pubsub_pattern", "pubsub_retained",
 	// advanced RPC
 	"rpc_progressive_results", "rpc_cancel", "rpc_timeout", "rpc_disclose", "rpc_pattern", "rpc_shared",
+	// meta API
+	"meta_session", "meta_registration", "meta_testament",
 }
 
 // debianPython is Debian's interpreter, where python3-autobahn lives; the default

@@ -45,10 +45,10 @@ type Subscriber interface {
 }
 
 // Features are the broker features announced in WELCOME: only what works.
-//
-// subscription_revocation is implemented (Revoke) but announced only once
-// something calls Revoke (the meta procedure
-// wamp.subscription.remove_subscriber, with the meta API).
+// subscription_revocation is Revoke, reached through the meta procedure
+// wamp.subscription.remove_subscriber; the realm adds the meta API
+// features it serves (session_meta_api, subscription_meta_api,
+// event_history).
 func Features() wamp.Dict {
 	return wamp.Dict{
 		"publisher_exclusion":           true,
@@ -56,6 +56,7 @@ func Features() wamp.Dict {
 		"publisher_identification":      true,
 		"pattern_based_subscription":    true,
 		"event_retention":               true,
+		"subscription_revocation":       true,
 	}
 }
 
@@ -65,6 +66,21 @@ type Config struct {
 	// (payload bytes plus a fixed overhead per event); past it the topics
 	// retained longest ago lose their retained events. Default 4 MiB.
 	RetainedBytes int
+	// History lists the topics whose events the broker keeps for
+	// wamp.subscription.get_events (WAMP §"Event History"). Each gets a
+	// subscription at New that lives as long as the broker.
+	History []HistoryConfig
+}
+
+// HistoryConfig is one topic (or pattern) with event history.
+type HistoryConfig struct {
+	Topic wamp.URI
+	Match match.Policy
+	// Limit is the number of events kept; default 100.
+	Limit int
+	// MaxBytes bounds the memory of the kept events (payload plus a fixed
+	// overhead per event); the oldest go first. Default 1 MiB.
+	MaxBytes int
 }
 
 const defaultRetainedBytes = 4 << 20
@@ -82,6 +98,10 @@ type subscription struct {
 	policy      match.Policy
 	created     time.Time
 	subscribers []Subscriber
+	// history is set for a configured history topic; such a subscription
+	// is created by New and never deleted, so its id stays valid for
+	// wamp.subscription.get_events while nobody subscribes.
+	history *history
 }
 
 // Broker holds one realm's subscriptions and retained events.
@@ -101,13 +121,22 @@ func New(log *slog.Logger, cfg Config) *Broker {
 	if cfg.RetainedBytes <= 0 {
 		cfg.RetainedBytes = defaultRetainedBytes
 	}
-	return &Broker{
+	b := &Broker{
 		log:       log,
 		table:     match.NewTable[*subscription](),
 		byID:      make(map[wamp.ID]*subscription),
 		bySession: make(map[wamp.ID][]*subscription),
 		retained:  newRetainStore(cfg.RetainedBytes),
 	}
+	for _, h := range cfg.History {
+		if _, dup := b.table.Get(h.Topic, h.Match); dup {
+			continue // the router refuses duplicates; keep the first
+		}
+		sub := &subscription{id: b.ids.Next(), topic: h.Topic, policy: h.Match, created: time.Now(), history: newHistory(h)}
+		b.table.Set(h.Topic, h.Match, sub)
+		b.byID[sub.id] = sub
+	}
+	return b
 }
 
 // Subscribe handles SUBSCRIBE; the realm checked the topic against the
@@ -127,13 +156,14 @@ func (b *Broker) Subscribe(s Subscriber, m *wamp.Subscribe) {
 
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	sub, ok := b.table.Get(m.Topic, policy)
-	if !ok {
+	sub, existed := b.table.Get(m.Topic, policy)
+	if !existed {
 		sub = &subscription{id: b.ids.Next(), topic: m.Topic, policy: policy, created: time.Now()}
 		b.table.Set(m.Topic, policy, sub)
 		b.byID[sub.id] = sub
 	}
-	if !slices.Contains(sub.subscribers, s) {
+	added := !slices.Contains(sub.subscribers, s)
+	if added {
 		next := make([]Subscriber, len(sub.subscribers), len(sub.subscribers)+1)
 		copy(next, sub.subscribers)
 		sub.subscribers = append(next, s)
@@ -141,10 +171,17 @@ func (b *Broker) Subscribe(s Subscriber, m *wamp.Subscribe) {
 	}
 	// Under the lock: no publication can slip an EVENT in before the
 	// SUBSCRIBED or between it and the retained events.
-	if !s.Send(&wamp.Subscribed{Request: m.Request, Subscription: sub.id}) || !getRetained {
-		return
+	if s.Send(&wamp.Subscribed{Request: m.Request, Subscription: sub.id}) && getRetained {
+		b.sendRetainedLocked(s, sub)
 	}
-	b.sendRetainedLocked(s, sub)
+	// WAMP §"Subscription Meta Events": on_create, then on_subscribe,
+	// under the lock so that they are ordered with the change.
+	if !existed {
+		b.metaLocked(TopicOnCreate, func() wamp.List { return wamp.List{s.ID(), sub.details()} })
+	}
+	if added {
+		b.metaLocked(TopicOnSubscribe, func() wamp.List { return wamp.List{s.ID(), sub.id} })
+	}
 }
 
 // CheckTopic checks a SUBSCRIBE topic for its match policy (Options.match):
@@ -198,17 +235,22 @@ func (b *Broker) Unsubscribe(s Subscriber, m *wamp.Unsubscribe) {
 	s.Send(&wamp.Unsubscribed{Request: m.Request})
 }
 
-// removeLocked takes s out of sub and drops sub when it is empty. It
-// reports whether s was subscribed.
+// removeLocked takes s out of sub and drops sub when it is empty (unless
+// it keeps a configured history), with the meta events on_unsubscribe and
+// on_delete. It reports whether s was subscribed.
 func (b *Broker) removeLocked(sub *subscription, s Subscriber) bool {
 	i := slices.Index(sub.subscribers, s)
 	if i < 0 {
 		return false
 	}
+	deleted := false
 	if len(sub.subscribers) == 1 {
-		b.table.Delete(sub.topic, sub.policy)
-		delete(b.byID, sub.id)
 		sub.subscribers = nil
+		if sub.history == nil {
+			b.table.Delete(sub.topic, sub.policy)
+			delete(b.byID, sub.id)
+			deleted = true
+		}
 	} else {
 		next := make([]Subscriber, 0, len(sub.subscribers)-1)
 		next = append(next, sub.subscribers[:i]...)
@@ -223,6 +265,10 @@ func (b *Broker) removeLocked(sub *subscription, s Subscriber) bool {
 	} else {
 		b.bySession[s.ID()] = own
 	}
+	b.metaLocked(TopicOnUnsubscribe, func() wamp.List { return wamp.List{s.ID(), sub.id} })
+	if deleted {
+		b.metaLocked(TopicOnDelete, func() wamp.List { return wamp.List{s.ID(), sub.id} })
+	}
 	return true
 }
 
@@ -236,7 +282,8 @@ func (b *Broker) Leave(s Subscriber) {
 	b.mu.Unlock()
 }
 
-// Count returns the number of subscriptions (for tests and metrics).
+// Count returns the number of subscriptions, configured history topics
+// included (for tests and metrics).
 func (b *Broker) Count() int {
 	b.mu.RLock()
 	defer b.mu.RUnlock()

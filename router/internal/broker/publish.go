@@ -64,8 +64,24 @@ func (b *Broker) Publish(pub Subscriber, m *wamp.Publish) {
 	} else {
 		b.mu.RLock()
 	}
+	b.dispatchLocked(pub, m.Topic, &m.Payload, pubID, disclosed, &o.filter)
+	if o.retain {
+		b.mu.Unlock()
+	} else {
+		b.mu.RUnlock()
+	}
+
+	if o.ack {
+		pub.Send(&wamp.Published{Request: m.Request, Publication: pubID})
+	}
+}
+
+// dispatchLocked sends one publication to every matching subscription and
+// records it in the history of those that keep one. Called under b.mu
+// (read or write lock). pub is nil for the router's own meta events.
+func (b *Broker) dispatchLocked(pub Subscriber, topic wamp.URI, p *wamp.Payload, pubID wamp.ID, disclosed wamp.Dict, f *filter) {
 	var buf [8]*subscription
-	subs := b.table.MatchAll(m.Topic, buf[:0])
+	subs := b.table.MatchAll(topic, buf[:0])
 	var patternDetails wamp.Dict // shared by every pattern subscription
 	for _, sub := range subs {
 		details := disclosed
@@ -76,21 +92,18 @@ func (b *Broker) Publish(pub Subscriber, m *wamp.Publish) {
 				for k, v := range disclosed {
 					patternDetails[k] = v
 				}
-				patternDetails["topic"] = string(m.Topic)
+				patternDetails["topic"] = string(topic)
 			}
 			details = patternDetails
 		}
-		ev := &wamp.Event{Subscription: sub.id, Publication: pubID, Details: details, Payload: m.Payload}
-		b.fanOut(sub.subscribers, pub, ev, &o.filter)
-	}
-	if o.retain {
-		b.mu.Unlock()
-	} else {
-		b.mu.RUnlock()
-	}
-
-	if o.ack {
-		pub.Send(&wamp.Published{Request: m.Request, Publication: pubID})
+		if sub.history != nil {
+			sub.history.record(topic, pubID, details, p, f)
+		}
+		if len(sub.subscribers) == 0 {
+			continue
+		}
+		ev := &wamp.Event{Subscription: sub.id, Publication: pubID, Details: details, Payload: *p}
+		b.fanOut(sub.subscribers, pub, ev, f)
 	}
 }
 

@@ -43,10 +43,12 @@ func (d *Dealer) Cancel(caller Peer, m *wamp.Cancel) error {
 	if !d.calls.remove(inv) {
 		return nil
 	}
-	caller.Send(callError(inv.callerReq, wamp.ErrCanceled, "", "the call was canceled"))
+	// INTERRUPT first: a caller that reacts to the ERROR with a new CALL
+	// to the same callee cannot get its INVOCATION ahead of it.
 	if mode == "killnowait" {
 		d.interrupt(inv, "killnowait", wamp.ErrCanceled)
 	}
+	caller.Send(callError(inv.callerReq, wamp.ErrCanceled, "", "the call was canceled"))
 	return nil
 }
 
@@ -57,8 +59,8 @@ func (d *Dealer) expire(inv *invocation) {
 	if !d.calls.remove(inv) {
 		return
 	}
+	d.interrupt(inv, "killnowait", wamp.ErrTimeout) // first, as in Cancel
 	inv.caller.Send(callError(inv.callerReq, wamp.ErrTimeout, "", "the call timed out"))
-	d.interrupt(inv, "killnowait", wamp.ErrTimeout)
 }
 
 // interrupt sends INTERRUPT for a call that was removed, if its callee

@@ -44,6 +44,9 @@ type PeerInfo struct {
 }
 
 // Features are the dealer features announced in WELCOME: only what works.
+// registration_revocation is also reached through the meta procedure
+// wamp.registration.remove_callee; the realm adds the meta API features it
+// serves (session_meta_api, registration_meta_api, testament_meta_api).
 func Features() wamp.Dict {
 	return wamp.Dict{
 		"progressive_call_results":     true,
@@ -132,6 +135,7 @@ type Dealer struct {
 	byID      map[wamp.ID]*procedure
 	bySession map[wamp.ID][]*procedure
 	peers     map[wamp.ID]*peerState
+	meta      MetaSink // nil: no meta events
 
 	calls invTable
 }

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/edgebar/edgebar/router/internal/match"
 	"github.com/edgebar/edgebar/router/wamp"
@@ -39,10 +40,11 @@ func parseInvoke(v any) (invokePolicy, bool) {
 // shared registration has one id for all its callees, as in Crossbar and the
 // registration meta API (wamp.registration.list_callees).
 type procedure struct {
-	id     wamp.ID
-	uri    wamp.URI
-	policy match.Policy
-	invoke invokePolicy
+	id      wamp.ID
+	uri     wamp.URI
+	policy  match.Policy
+	invoke  invokePolicy
+	created time.Time
 	// callees in registration order; copy-on-write: replaced under
 	// Dealer.mu, never modified in place, so a Call can use a snapshot.
 	callees []*callee
@@ -131,11 +133,13 @@ func (d *Dealer) Register(s Peer, m *wamp.Register) {
 		}
 		p.callees = append(slices.Clip(p.callees), c)
 	} else {
-		p = &procedure{id: d.ids.Next(), uri: m.Procedure, policy: o.policy, invoke: o.invoke, callees: []*callee{c}}
+		p = &procedure{id: d.ids.Next(), uri: m.Procedure, policy: o.policy, invoke: o.invoke, callees: []*callee{c}, created: time.Now()}
 		d.procs.Set(m.Procedure, o.policy, p)
 		d.byID[p.id] = p
+		d.metaLocked(TopicOnCreate, func() wamp.List { return wamp.List{sid, p.details()} })
 	}
 	d.bySession[sid] = append(d.bySession[sid], p)
+	d.metaLocked(TopicOnRegister, func() wamp.List { return wamp.List{sid, p.id} })
 	d.mu.Unlock()
 	for _, old := range revoked {
 		if old.peer != s {
@@ -209,17 +213,19 @@ func (d *Dealer) Revoke(reg, sid wamp.ID, reason string) bool {
 }
 
 // dropCalleeLocked removes session sid from p's callees, and p itself when
-// it has none left; it does not touch bySession. False if sid was not a
-// callee of p.
+// it has none left, with the meta events on_unregister and on_delete; it
+// does not touch bySession. False if sid was not a callee of p.
 func (d *Dealer) dropCalleeLocked(p *procedure, sid wamp.ID) bool {
 	i := slices.IndexFunc(p.callees, func(c *callee) bool { return c.peer.ID() == sid })
 	if i < 0 {
 		return false
 	}
+	d.metaLocked(TopicOnUnregister, func() wamp.List { return wamp.List{sid, p.id} })
 	if len(p.callees) == 1 {
 		p.callees = nil
 		d.procs.Delete(p.uri, p.policy)
 		delete(d.byID, p.id)
+		d.metaLocked(TopicOnDelete, func() wamp.List { return wamp.List{sid, p.id} })
 		return true
 	}
 	// Copy, never modify in place: Calls may hold the old slice.

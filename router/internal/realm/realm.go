@@ -1,6 +1,8 @@
 // Package realm is one WAMP realm: its sessions, a broker and a dealer. It
 // checks each message a session sends (URIs, message direction) and hands it
-// to the broker or dealer on the session's reader goroutine.
+// to the broker or dealer on the session's reader goroutine. It also serves
+// the meta API (meta.go): the wamp.session, wamp.registration and
+// wamp.subscription procedures, the session meta events and testaments.
 package realm
 
 import (
@@ -36,6 +38,9 @@ type Realm struct {
 
 	mu       sync.RWMutex // guards sessions
 	sessions map[wamp.ID]*session.Session
+
+	tmu        sync.Mutex // guards testaments
+	testaments map[wamp.ID]*testaments
 }
 
 // New returns an empty realm.
@@ -44,13 +49,16 @@ func New(cfg Config, log *slog.Logger) *Realm {
 		cfg.MaxPendingCalls = 65536
 	}
 	log = log.With("realm", string(cfg.Name))
-	return &Realm{
-		cfg:      cfg,
-		log:      log,
-		broker:   broker.New(log, cfg.Broker),
-		dealer:   dealer.New(log, cfg.MaxPendingCalls),
-		sessions: make(map[wamp.ID]*session.Session),
+	r := &Realm{
+		cfg:        cfg,
+		log:        log,
+		broker:     broker.New(log, cfg.Broker),
+		dealer:     dealer.New(log, cfg.MaxPendingCalls),
+		sessions:   make(map[wamp.ID]*session.Session),
+		testaments: make(map[wamp.ID]*testaments),
 	}
+	r.dealer.SetMeta(r.broker) // registration meta events
+	return r
 }
 
 // Name is the realm's URI.
@@ -58,9 +66,11 @@ func (r *Realm) Name() wamp.URI { return r.cfg.Name }
 
 // Roles are the router roles and features announced in WELCOME.
 func (r *Realm) Roles() wamp.Dict {
+	b, d := broker.Features(), dealer.Features()
+	r.metaFeatures(b, d)
 	return wamp.Dict{
-		"broker": wamp.Dict{"features": broker.Features()},
-		"dealer": wamp.Dict{"features": dealer.Features()},
+		"broker": wamp.Dict{"features": b},
+		"dealer": wamp.Dict{"features": d},
 	}
 }
 
@@ -71,6 +81,7 @@ func (r *Realm) Add(s *session.Session) {
 	r.mu.Unlock()
 	id := s.Identity()
 	r.dealer.Join(s, dealer.PeerInfo{AuthID: id.AuthID, AuthRole: id.AuthRole, Roles: id.Roles})
+	r.metaJoined(s)
 }
 
 // Sessions returns a snapshot of the realm's sessions.
@@ -91,6 +102,7 @@ func (r *Realm) Leave(s *session.Session) {
 	r.mu.Unlock()
 	r.broker.Leave(s)
 	r.dealer.Leave(s)
+	r.metaLeft(s) // testaments, then on_leave
 }
 
 // Handle implements session.Realm.
@@ -119,6 +131,10 @@ func (r *Realm) Handle(s *session.Session, m wamp.Message) error {
 	case *wamp.Call:
 		if ok, why := r.checkURI(m.Procedure, false); !ok {
 			s.Send(requestError(wamp.CALL, m.Request, wamp.ErrInvalidURI, why))
+			return nil
+		}
+		if isMeta(m.Procedure) {
+			r.metaCall(s, m) // the reserved namespace is the router's
 			return nil
 		}
 		if err := r.dealer.Call(s, m); err != nil {

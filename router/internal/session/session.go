@@ -3,6 +3,10 @@
 // every message to the realm synchronously, one writer goroutine that drains
 // a bounded outbound queue in batches, keepalive, and the close reasons.
 //
+// Wake-up coalescing (Coalescer): messages the reader routes from input that
+// was already buffered in its transport wake their destinations' writers
+// once, when that input is used up, so one write carries many messages.
+//
 // Backpressure policy (README "Backpressure and slow consumers"): the
 // outbound queue is bounded in bytes and messages. EVENTs over the bound are
 // dropped and counted (Dropped); the publisher never waits. Every other
@@ -82,6 +86,9 @@ type Identity struct {
 	AuthID     string
 	AuthRole   string
 	AuthMethod string
+	// AuthProvider is who authenticated the session ("static" for the
+	// built-in methods).
+	AuthProvider string
 	// Roles are the client roles announced in HELLO (caller, callee,
 	// publisher, subscriber) with their feature dicts.
 	Roles wamp.Dict
@@ -112,20 +119,26 @@ type Session struct {
 	reason   string              // why the session closed
 	wake     chan struct{}
 
+	co   *Coalescer  // nil: every enqueue wakes the writer at once
+	owed atomic.Bool // on co's owed list: a wake-up will follow; written under co.mu
+
 	dropped    atomic.Uint64 // EVENTs dropped for this slow subscriber
 	pending    atomic.Int64  // calls in flight as a caller, counted by the dealer
 	done       chan struct{} // closed when both goroutines have exited
 	writerDone chan struct{}
 }
 
-// New returns a session on p with the given id; Run starts it.
-func New(id wamp.ID, p transport.Peer, limits Limits, log *slog.Logger) *Session {
+// New returns a session on p with the given id; Run starts it. Sessions
+// that share co coalesce their writers' wake-ups (see Coalescer); co may be
+// nil.
+func New(id wamp.ID, p transport.Peer, limits Limits, log *slog.Logger, co *Coalescer) *Session {
 	return &Session{
 		id:         id,
 		peer:       p,
 		codec:      p.Codec(),
 		limits:     limits.withDefaults(),
 		log:        log,
+		co:         co,
 		wake:       make(chan struct{}, 1),
 		done:       make(chan struct{}),
 		writerDone: make(chan struct{}),
@@ -251,8 +264,23 @@ func (s *Session) enqueue(o transport.Outgoing, size int, must bool) bool {
 	s.queue = append(s.queue, o)
 	s.qBytes += size
 	s.mu.Unlock()
-	s.signal()
+	s.wakeWriter()
 	return true
+}
+
+// wakeWriter wakes the writer after an enqueue, or leaves that to the
+// Coalescer while a reader is active. When owed is already set, the leave
+// that clears it signals afterwards, and it cannot have drained the queue
+// before our append: that drain would have happened-before our enqueue
+// (through s.mu) and with it the clear, so we would not see owed set.
+func (s *Session) wakeWriter() {
+	if s.owed.Load() {
+		return
+	}
+	if s.co != nil && s.co.owe(s) {
+		return
+	}
+	s.signal()
 }
 
 func (s *Session) signal() {
@@ -261,6 +289,9 @@ func (s *Session) signal() {
 	default:
 	}
 }
+
+// maxSpare is the largest batch slice the writer keeps for the next batch.
+const maxSpare = 256
 
 // flushTimeout bounds how long a closing session waits to write its last
 // messages.
@@ -368,6 +399,16 @@ func (s *Session) Goodbye(reason wamp.URI, message string) {
 	s.closeWith(&wamp.Goodbye{Details: d, Reason: reason}, ReasonShutdown, true)
 }
 
+// Kick ends the session on the router's initiative with GOODBYE reason
+// (wamp.session.kill): like Goodbye, but logged with close reason why.
+func (s *Session) Kick(reason wamp.URI, message, why string) {
+	d := wamp.Dict{}
+	if message != "" {
+		d["message"] = message
+	}
+	s.closeWith(&wamp.Goodbye{Details: d, Reason: reason}, why, true)
+}
+
 // Reason is why the session closed ("" while open).
 func (s *Session) Reason() string {
 	s.mu.Lock()
@@ -416,7 +457,10 @@ func (s *Session) writer() {
 			}
 			clear(batch) // drop references to frames for the GC
 		}
-		spare = batch
+		spare = nil
+		if cap(batch) <= maxSpare {
+			spare = batch // a burst's large slice is not kept by an idle session
+		}
 		if finished {
 			s.mu.Lock()
 			empty := len(s.queue) == 0
@@ -536,8 +580,17 @@ func (s *Session) handshake(j Joiner) Realm {
 	return realm
 }
 
+// readLoop routes messages until the session ends. Messages already
+// buffered in the transport are routed as one burst, with the writers they
+// wake woken once at its end (see Coalescer).
 func (s *Session) readLoop(realm Realm) {
+	b := burst{c: s.co}
+	if bp, ok := s.peer.(transport.Buffered); ok {
+		b.source = bp
+	}
+	defer b.stop()
 	for {
+		b.next()
 		m, err := s.peer.Recv()
 		if err != nil {
 			s.recvFailed(err)
@@ -561,6 +614,7 @@ func (s *Session) readLoop(realm Realm) {
 			s.abort(wamp.ErrProtocolViolation, "HELLO received on an established session", ReasonProtocol)
 			return
 		}
+		b.start()
 		if err := realm.Handle(s, m); err != nil {
 			if errors.Is(err, ErrProtocol) {
 				s.abort(wamp.ErrProtocolViolation, err.Error(), ReasonProtocol)

@@ -791,6 +791,94 @@ async def rpc_shared(c):
     check_equal(got, ["a", "b", "a", "b"], "roundrobin callees")
 
 
+# ---- meta API: session, registration and subscription meta procedures and events,
+# testaments. Other clients run in parallel on the same realm, so every check looks only
+# at the sessions and URIs of this scenario. ----
+
+
+def waiter(pred):
+    """A future and a push(value) that resolves it with the first value pred accepts."""
+    fut = asyncio.get_running_loop().create_future()
+
+    def push(v):
+        if not fut.done() and pred(v):
+            fut.set_result(v)
+
+    return fut, push
+
+
+async def meta_session(c):
+    watcher = await c.session()
+    events, pushes = [], []
+
+    def on(a, kw, d):
+        ev = (a, kw, d)
+        events.append(ev)
+        for p in list(pushes):
+            p(ev)
+
+    await watcher.subscribe_detailed("wamp.session", on, match="prefix")
+    other = await c.session()
+    join, push = waiter(lambda ev: ev[2]["topic"] == "wamp.session.on_join" and ev[0][0]["session"] == other.id)
+    pushes.append(push)
+    for ev in events:
+        push(ev)
+    a, _, _ = await wait(join, "wamp.session.on_join of the new session")
+    check_equal([a[0]["authid"], a[0]["authrole"], a[0]["authmethod"]], [other.authid, "anonymous", "anonymous"],
+                "on_join details [authid, authrole, authmethod]")
+    got, _ = await watcher.call("wamp.session.get", [other.id])
+    check(got[0]["session"] == other.id and got[0]["authid"] == other.authid, "wamp.session.get: %s" % show(got))
+    ids, _ = await watcher.call("wamp.session.list")
+    check(other.id in ids[0] and watcher.id in ids[0], "wamp.session.list %s lacks our sessions" % show(ids))
+    n, _ = await watcher.call("wamp.session.count", [["anonymous"]])
+    check(n[0] >= 2, "wamp.session.count(['anonymous']) = %s" % n)
+    await expect_call_error(watcher.call("wamp.session.kill", [watcher.id]), "wamp.error.no_such_session",
+                            "kill of the own session")
+    leave, push = waiter(lambda ev: ev[2]["topic"] == "wamp.session.on_leave" and ev[0][0] == other.id)
+    pushes.append(push)
+    await other.leave()
+    a, _, _ = await wait(leave, "wamp.session.on_leave of the session that left")
+    check_equal([len(a), a[1], a[2]], [3, other.authid, "anonymous"], "on_leave [#args, authid, authrole]")
+
+
+async def meta_registration(c):
+    watcher, callee = await c.session(), await c.session()
+    proc = c.uri("proc")
+    created, push = waiter(lambda ev: len(ev[0]) > 1 and ev[0][1].get("uri") == proc)
+    await watcher.subscribe_detailed("wamp.registration.on_create", lambda a, kw, d: push((a, kw, d)))
+    await callee.register(proc, lambda a, kw: (["ok"], {}))
+    a, _, _ = await wait(created, "wamp.registration.on_create")
+    check(a[0] == callee.id, "on_create session %s, want %s" % (a[0], callee.id))
+    check_equal([a[1]["match"], a[1]["invoke"]], ["exact", "single"], "on_create [match, invoke]")
+    reg = (await watcher.call("wamp.registration.lookup", [proc]))[0][0]
+    check(reg == a[1]["id"], "lookup %s, on_create id %s" % (reg, a[1]["id"]))
+    check((await watcher.call("wamp.registration.match", [proc]))[0][0] == reg, "wamp.registration.match")
+    callees = (await watcher.call("wamp.registration.list_callees", [reg]))[0][0]
+    check_equal(callees, [callee.id], "list_callees")
+    check_equal((await watcher.call("wamp.registration.get", [reg]))[0][0]["uri"], proc, "get(registration).uri")
+    lists = (await watcher.call("wamp.registration.list"))[0][0]
+    check(reg in lists["exact"], "registration.list exact lacks %s" % reg)
+    # Absent ids answer null (the spec's "Nullable" results).
+    check((await watcher.call("wamp.registration.lookup", [c.uri("none")]))[0] == [None], "lookup of nothing is null")
+    await expect_call_error(watcher.call("wamp.registration.get", [1]), "wamp.error.no_such_registration",
+                            "get of an unknown id")
+
+
+async def meta_testament(c):
+    watcher, dying = await c.session(), await c.session()
+    topic = c.uri("will")
+    will = asyncio.get_running_loop().create_future()
+    await watcher.subscribe_detailed(topic, lambda a, kw, d: will.done() or will.set_result((a, kw)))
+    await dying.call("wamp.session.add_testament", [topic, ["gone", dying.id], {"why": "dropped"}])
+    await dying.call("wamp.session.add_testament", [topic, ["flushed"], {}], {"scope": "detached"})
+    await dying.call("wamp.session.flush_testaments", [], {"scope": "detached"})
+    await expect_call_error(dying.call("wamp.session.add_testament", [topic, [], {}], {"scope": "never"}),
+                            "wamp.error.testament_error", "add_testament with an unknown scope")
+    dying.drop()
+    a, kw = await wait(will, "testament event after the connection dropped")
+    check_equal([a, kw], [["gone", dying.id], {"why": "dropped"}], "testament [args, kwargs]")
+
+
 SCENARIOS = [
     call_result, call_app_error, no_such_procedure, publish_acknowledged, exclude_me_default,
     exclude_me_false, binary_call, binary_publish, empty_call, empty_publish, unregister_then_call,
@@ -799,6 +887,8 @@ SCENARIOS = [
     pubsub_blackwhite, pubsub_disclose, pubsub_pattern, pubsub_retained,
     # advanced RPC
     rpc_progressive_results, rpc_cancel, rpc_timeout, rpc_disclose, rpc_pattern, rpc_shared,
+    # meta API
+    meta_session, meta_registration, meta_testament,
 ]
 
 

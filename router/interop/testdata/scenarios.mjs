@@ -612,6 +612,89 @@ const rpcScenarios = {
 };
 Object.assign(scenarios, rpcScenarios);
 
+// ---- meta API: session, registration and subscription meta procedures and events,
+// testaments. Uses only call, subscribeDetailed (with Options.match), register, leave
+// and drop. Other clients run in parallel on the same realm, so every check looks only
+// at the sessions and URIs of this scenario. ----
+
+// waitFor resolves with the first value pushed to the returned push(v) for which
+// pred(v) holds.
+function waitFor(pred) {
+  const d = deferred();
+  return { push: (v) => { if (pred(v)) d.resolve(v); }, promise: d.promise };
+}
+
+const sameID = (a, b) => a != null && b != null && Number(a) === Number(b);
+
+const metaScenarios = {
+  async meta_session(c) {
+    const watcher = await c.session();
+    const events = [];
+    const waiters = [];
+    await watcher.subscribeDetailed('wamp.session', (ev) => {
+      events.push(ev);
+      waiters.forEach((w) => w.push(ev));
+    }, { match: 'prefix' });
+    const joinedOf = (id) => (ev) => ev.details.topic === 'wamp.session.on_join' && sameID(ev.args[0] && ev.args[0].session, id);
+    const leftOf = (id) => (ev) => ev.details.topic === 'wamp.session.on_leave' && sameID(ev.args[0], id);
+    const other = await c.session();
+    const join = waitFor(joinedOf(other.id));
+    waiters.push(join);
+    events.forEach((ev) => join.push(ev));
+    const j = await withTimeout(join.promise, 5000, 'wamp.session.on_join of the new session');
+    assertEqual([j.args[0].authid, j.args[0].authrole, j.args[0].authmethod], [other.authid, 'anonymous', 'anonymous'],
+      'on_join details [authid, authrole, authmethod]');
+    const got = (await watcher.call('wamp.session.get', [other.id])).args[0];
+    assert(sameID(got.session, other.id) && got.authid === other.authid, `wamp.session.get: ${show(got)}`);
+    const ids = (await watcher.call('wamp.session.list')).args[0].map(Number);
+    assert(ids.includes(Number(other.id)) && ids.includes(Number(watcher.id)), `wamp.session.list ${show(ids)} lacks our sessions`);
+    const n = (await watcher.call('wamp.session.count', [['anonymous']])).args[0];
+    assert(Number(n) >= 2, `wamp.session.count(['anonymous']) = ${n}`);
+    await expectCallError(watcher.call('wamp.session.kill', [watcher.id]), 'wamp.error.no_such_session', 'kill of the own session');
+    const leave = waitFor(leftOf(other.id));
+    waiters.push(leave);
+    await other.leave();
+    const l = await withTimeout(leave.promise, 5000, 'wamp.session.on_leave of the session that left');
+    assertEqual([l.args.length, l.args[1], l.args[2]], [3, other.authid, 'anonymous'], 'on_leave [#args, authid, authrole]');
+  },
+
+  async meta_registration(c) {
+    const watcher = await c.session(), callee = await c.session();
+    const proc = c.uri('proc');
+    const created = waitFor((ev) => ev.args[1] && ev.args[1].uri === proc);
+    await watcher.subscribeDetailed('wamp.registration.on_create', (ev) => created.push(ev));
+    await callee.register(proc, () => ({ args: ['ok'] }));
+    const ev = await withTimeout(created.promise, 5000, 'wamp.registration.on_create');
+    assert(sameID(ev.args[0], callee.id), `on_create session ${ev.args[0]}, want ${callee.id}`);
+    assertEqual([ev.args[1].match, ev.args[1].invoke], ['exact', 'single'], 'on_create [match, invoke]');
+    const reg = (await watcher.call('wamp.registration.lookup', [proc])).args[0];
+    assert(sameID(reg, ev.args[1].id), `lookup ${reg}, on_create id ${ev.args[1].id}`);
+    assert(sameID((await watcher.call('wamp.registration.match', [proc])).args[0], reg), 'wamp.registration.match');
+    const callees = (await watcher.call('wamp.registration.list_callees', [reg])).args[0];
+    assertEqual(callees.map(Number), [Number(callee.id)], 'list_callees');
+    assertEqual((await watcher.call('wamp.registration.get', [reg])).args[0].uri, proc, 'get(registration).uri');
+    const lists = (await watcher.call('wamp.registration.list')).args[0];
+    assert(lists.exact.map(Number).includes(Number(reg)), `registration.list exact lacks ${reg}`);
+    await expectCallError(watcher.call('wamp.registration.get', [1]), 'wamp.error.no_such_registration', 'get of an unknown id');
+  },
+
+  async meta_testament(c) {
+    const watcher = await c.session(), dying = await c.session();
+    const topic = c.uri('will');
+    const will = deferred();
+    await watcher.subscribeDetailed(topic, (ev) => will.resolve(ev));
+    await dying.call('wamp.session.add_testament', [topic, ['gone', dying.id], { why: 'dropped' }]);
+    await dying.call('wamp.session.add_testament', [topic, ['flushed'], {}], { scope: 'detached' });
+    await dying.call('wamp.session.flush_testaments', [], { scope: 'detached' });
+    await expectCallError(dying.call('wamp.session.add_testament', [topic, [], {}], { scope: 'never' }),
+      'wamp.error.testament_error', 'add_testament with an unknown scope');
+    dying.drop();
+    const ev = await withTimeout(will.promise, 5000, 'testament event after the connection dropped');
+    assertEqual([ev.args[0], Number(ev.args[1]), ev.kwargs], ['gone', Number(dying.id), { why: 'dropped' }], 'testament [args, kwargs]');
+  },
+};
+Object.assign(scenarios, metaScenarios);
+
 export const scenarioNames = Object.keys(scenarios);
 
 function parseArgs(argv) {

@@ -41,6 +41,7 @@ var errNilMessage = errors.New("local: nil message")
 //   - Activity counts messages delivered to this end's queue plus pings.
 //   - Close is idempotent and closes both directions.
 //   - Codec is nil; Info is {Transport: "local"}.
+//   - Both ends implement transport.Buffered.
 func Pair() (a, b transport.Peer) {
 	x, y := newEnd(), newEnd()
 	x.other, y.other = y, x
@@ -98,6 +99,14 @@ func (e *end) Recv() (wamp.Message, error) {
 		}
 		e.cond.Wait()
 	}
+}
+
+// Buffered implements transport.Buffered: a message is waiting in the
+// inbound queue, so Recv returns at once.
+func (e *end) Buffered() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return !e.closed && e.head < len(e.queue)
 }
 
 // Send delivers to the other end. All messages are checked before any is

@@ -5,7 +5,7 @@
 // Unix sockets.
 //
 // Accept is the router side of one connection, Dial the client side. Both
-// yield a transport.Peer that reads through a bufio.Reader and writes each
+// yield a transport.Peer that reads through a lazily held buffer and writes each
 // Send batch with a single flush.
 package rawsocket
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/edgebar/edgebar/router/codec"
 	"github.com/edgebar/edgebar/router/transport"
+
 	"github.com/edgebar/edgebar/router/wamp"
 )
 
@@ -25,10 +26,6 @@ const (
 
 const (
 	headerSize = 4
-	// readBufferSize is the bufio.Reader of each connection: small frames
-	// are read many per syscall; a frame at least this long is read straight
-	// into its own buffer.
-	readBufferSize = 4 << 10
 	// writeBufferSize is the pooled bufio.Writer a Send batch is assembled
 	// in. Idle connections hold none.
 	writeBufferSize = 32 << 10
@@ -44,7 +41,10 @@ type peer struct {
 	// readMax is the limit we announced; sendMax the one the other side did.
 	readMax, sendMax int
 
-	br  *bufio.Reader // owned by the reader goroutine (Recv)
+	// br reads the connection: many small frames per syscall, through a
+	// pooled buffer held only while unread data is in it (an idle
+	// connection holds none). Owned by the reader goroutine (Recv).
+	br  *transport.LazyReader
 	hdr [headerSize]byte
 
 	// wmu serializes writes to conn: Send and Ping on the writer goroutine,
@@ -66,7 +66,7 @@ func newPeer(conn net.Conn, c codec.Codec, readMax, sendMax int) *peer {
 		codec:   c,
 		readMax: readMax,
 		sendMax: sendMax,
-		br:      bufio.NewReaderSize(conn, readBufferSize),
+		br:      transport.NewLazyReader(conn),
 		info: transport.Info{
 			Transport:  "rawsocket",
 			Serializer: c.Name(),
@@ -121,13 +121,25 @@ func (p *peer) Recv() (wamp.Message, error) {
 				return nil, err
 			}
 		case framePong:
-			if _, err := p.br.Discard(n); err != nil {
+			if _, err := io.CopyN(io.Discard, p.br, int64(n)); err != nil {
 				return nil, p.readErr(err)
 			}
 		default:
 			return nil, &transport.ProtocolError{Err: fmt.Errorf("rawsocket: unknown frame type %d", h0)}
 		}
 	}
+}
+
+// Buffered implements transport.Buffered: a whole message frame is in the
+// read buffer. A PING or PONG frame reports false: Recv would go on to the
+// frame after it, which may not be there yet.
+func (p *peer) Buffered() bool {
+	h := p.br.Buffered()
+	if len(h) < headerSize {
+		return false
+	}
+	size := int(h[1])<<16 | int(h[2])<<8 | int(h[3])
+	return h[0] == frameMessage && headerSize+size <= len(h)
 }
 
 // pong reads a PING payload of n bytes and echoes it in a PONG

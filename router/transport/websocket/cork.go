@@ -5,6 +5,8 @@ import (
 	"net"
 	"sync"
 	"time"
+
+	"github.com/edgebar/edgebar/router/transport"
 )
 
 // writeBufferSize is the pooled buffer one Send batch is assembled in.
@@ -28,6 +30,16 @@ type corkConn struct {
 	net.Conn
 	mu sync.Mutex
 	bw *bufio.Writer // guarded by mu; non-nil while corked
+	// rd, when set (router side), is what gorilla's reads go through. Owned
+	// by the reader goroutine.
+	rd *transport.LazyReader
+}
+
+func (c *corkConn) Read(p []byte) (int, error) {
+	if c.rd != nil {
+		return c.rd.Read(p)
+	}
+	return c.Conn.Read(p)
 }
 
 func (c *corkConn) Write(p []byte) (int, error) {

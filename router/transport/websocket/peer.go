@@ -1,6 +1,7 @@
 package websocket
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/binary"
 	"errors"
@@ -49,6 +50,9 @@ type peer struct {
 
 	rbuf    []byte         // owned by the reader: a message is read here, then copied out
 	pending []wamp.Message // owned by the reader: rest of a received batch
+	// br is the buffered reader gorilla reads the connection through, when
+	// it is ours (router side); Buffered peeks into it. Owned by the reader.
+	br *bufio.Reader
 
 	enc []byte // owned by the writer: Outgoing.Msg encodings and batches
 
@@ -147,6 +151,60 @@ func (p *peer) Recv() (wamp.Message, error) {
 		return nil, &transport.ProtocolError{Err: fmt.Errorf("websocket: %w", err)}
 	}
 	return m, nil
+}
+
+// Buffered implements transport.Buffered: the rest of a batch, or a whole
+// final data frame (RFC 6455 §5.2) already in gorilla's read buffer. Anything
+// else (a fragment, a control frame, a partial header) reports false, since
+// NextReader could then block on the network.
+func (p *peer) Buffered() bool {
+	if len(p.pending) > 0 {
+		return true
+	}
+	if p.br == nil {
+		return false
+	}
+	// The buffered input is gorilla's frame buffer, then the LazyReader's.
+	var hb [14]byte
+	n := p.br.Buffered()
+	front, _ := p.br.Peek(min(n, len(hb))) // buffered bytes: Peek does not read
+	k := copy(hb[:], front)
+	if p.cc.rd != nil {
+		back := p.cc.rd.Buffered()
+		k += copy(hb[k:], back)
+		n += len(back)
+	}
+	h := hb[:k]
+	if n < 2 {
+		return false
+	}
+	if h[0]&0x80 == 0 { // FIN clear: a fragment
+		return false
+	}
+	if op := h[0] & 0x0f; op != websocket.TextMessage && op != websocket.BinaryMessage {
+		return false
+	}
+	size, hdr := int64(h[1]&0x7f), 2
+	switch size {
+	case 126:
+		if len(h) < 4 {
+			return false
+		}
+		size, hdr = int64(binary.BigEndian.Uint16(h[2:4])), 4
+	case 127:
+		if len(h) < 10 {
+			return false
+		}
+		u := binary.BigEndian.Uint64(h[2:10])
+		if u > uint64(n) {
+			return false
+		}
+		size, hdr = int64(u), 10
+	}
+	if h[1]&0x80 != 0 { // masking key
+		hdr += 4
+	}
+	return int64(hdr)+size <= int64(n)
 }
 
 // readMessage reads a whole message into the reusable rbuf and returns an

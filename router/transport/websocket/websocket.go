@@ -95,7 +95,9 @@ func Upgrade(w http.ResponseWriter, r *http.Request, cfg Config) (transport.Peer
 		ws.Close()
 		return nil, errors.New("websocket: upgrade: no subprotocol negotiated")
 	}
-	return newPeer(ws, hw.conn, c, batched, cfg.MaxMessageSize), nil
+	p := newPeer(ws, hw.conn, c, batched, cfg.MaxMessageSize)
+	p.br = hw.br
+	return p, nil
 }
 
 var gorillaWriteBuffers sync.Pool
@@ -125,10 +127,19 @@ func noSubprotocolError(offered []string, cs []codec.Codec) error {
 		strings.Join(offered, ", "), strings.Join(supported, ", "))
 }
 
-// hijackWriter hands gorilla the hijacked connection wrapped in a corkConn.
+// frameBufferSize is the read buffer gorilla parses frames in, kept for the
+// life of the connection: large enough for a control frame (125 bytes and
+// header) and over the 256 bytes under which gorilla would allocate its own
+// 4 KiB buffer. The data behind it is read through a transport.LazyReader,
+// whose 4 KiB buffer an idle connection does not hold.
+const frameBufferSize = 512
+
+// hijackWriter hands gorilla the hijacked connection wrapped in a corkConn
+// and a small read buffer of ours, which the peer looks into (Buffered).
 type hijackWriter struct {
 	http.ResponseWriter
 	conn *corkConn
+	br   *bufio.Reader
 }
 
 func (w *hijackWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
@@ -137,7 +148,12 @@ func (w *hijackWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 		return nil, nil, err
 	}
 	w.conn = &corkConn{Conn: nc}
-	return w.conn, brw, nil
+	if brw.Reader.Buffered() > 0 {
+		return w.conn, brw, nil // gorilla refuses data sent before the handshake completed
+	}
+	w.conn.rd = transport.NewLazyReader(nc)
+	w.br = bufio.NewReaderSize(w.conn, frameBufferSize)
+	return w.conn, bufio.NewReadWriter(w.br, brw.Writer), nil
 }
 
 func (w *hijackWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
