@@ -57,6 +57,9 @@ func Features() wamp.Dict {
 		"pattern_based_subscription":    true,
 		"event_retention":               true,
 		"subscription_revocation":       true,
+		"payload_passthru_mode":         true,
+		// The name Autobahn clients before the spec's rename look for.
+		"payload_transparency": true,
 	}
 }
 

@@ -75,10 +75,7 @@ func (b *Broker) PublishAs(pub Subscriber, topic wamp.URI, opts wamp.Dict, p wam
 		return err
 	}
 	pubID := wamp.GlobalID()
-	var disclosed wamp.Dict
-	if o.disclose {
-		disclosed = publisherDetails(pub)
-	}
+	disclosed := eventDetails(pub, &o)
 	b.mu.Lock()
 	if o.retain {
 		b.retained.put(topic, pubID, &p, disclosed, &o.filter)

@@ -1,6 +1,7 @@
 package broker
 
 import (
+	"fmt"
 	"log/slog"
 
 	"github.com/edgebar/edgebar/router/codec"
@@ -14,6 +15,7 @@ type pubOptions struct {
 	retain   bool
 	disclose bool
 	filter   filter
+	ppt      wamp.Dict // ppt_* attributes (payload passthru mode), or nil
 }
 
 // parsePubOptions reads PUBLISH.Options. A malformed black/white list is an
@@ -27,6 +29,7 @@ func parsePubOptions(opts wamp.Dict, publisher wamp.ID) (pubOptions, error) {
 	o.retain = wamp.OptBool(opts, "retain", false)
 	o.disclose = wamp.OptBool(opts, "disclose_me", false)
 	o.filter.excludeMe = wamp.OptBool(opts, "exclude_me", true)
+	o.ppt = pptAttrs(opts)
 	err := o.filter.parse(opts)
 	return o, err
 }
@@ -38,8 +41,15 @@ func parsePubOptions(opts wamp.Dict, publisher wamp.ID) (pubOptions, error) {
 //
 // Nothing here allocates per subscriber: the EVENT, its Details and its
 // frames are per subscription and shared by all its subscribers.
-func (b *Broker) Publish(pub Subscriber, m *wamp.Publish) {
+//
+// It returns an error wrapping ErrProtocol for a PUBLISH the spec calls a
+// protocol error: payload passthru mode from a publisher that did not
+// announce it.
+func (b *Broker) Publish(pub Subscriber, m *wamp.Publish) error {
 	o, err := parsePubOptions(m.Options, pub.ID())
+	if o.ppt != nil && !announcesPassthru(pub.Roles(), "publisher") {
+		return fmt.Errorf("%w: PUBLISH with ppt_scheme from a publisher that did not announce payload_passthru_mode", ErrProtocol)
+	}
 	if err != nil {
 		// WAMP §"Publishing": errors only to a publisher that asked for
 		// an acknowledgement.
@@ -47,13 +57,10 @@ func (b *Broker) Publish(pub Subscriber, m *wamp.Publish) {
 			pub.Send(&wamp.ErrorMessage{RequestType: wamp.PUBLISH, Request: m.Request, Error: wamp.ErrInvalidArgument,
 				Payload: wamp.Payload{Args: wamp.List{err.Error()}}})
 		}
-		return
+		return nil
 	}
 	pubID := wamp.GlobalID()
-	var disclosed wamp.Dict
-	if o.disclose {
-		disclosed = publisherDetails(pub)
-	}
+	disclosed := eventDetails(pub, &o)
 
 	// A retaining publication takes the write lock so that storing the
 	// retained event and fanning out are one step for Subscribe: a new
@@ -74,11 +81,13 @@ func (b *Broker) Publish(pub Subscriber, m *wamp.Publish) {
 	if o.ack {
 		pub.Send(&wamp.Published{Request: m.Request, Publication: pubID})
 	}
+	return nil
 }
 
 // dispatchLocked sends one publication to every matching subscription and
 // records it in the history of those that keep one. Called under b.mu
 // (read or write lock). pub is nil for the router's own meta events.
+// disclosed is the EVENT.Details of every subscription (eventDetails).
 func (b *Broker) dispatchLocked(pub Subscriber, topic wamp.URI, p *wamp.Payload, pubID wamp.ID, disclosed wamp.Dict, f *filter) {
 	var buf [8]*subscription
 	subs := b.table.MatchAll(topic, buf[:0])

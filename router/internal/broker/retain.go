@@ -33,7 +33,7 @@ const retainedOverhead = 256
 type retainedEvent struct {
 	publication wamp.ID
 	payload     wamp.Payload
-	publisher   wamp.Dict // disclosed publisher details, or nil
+	publisher   wamp.Dict // disclosed publisher details and ppt_* attributes, or nil
 	filter      filter
 	size        int
 }

@@ -17,6 +17,7 @@ type callOpts struct {
 	receiveProgress bool
 	progress        bool // a progressive call invocation follows
 	discloseMe      bool
+	ppt             wamp.Dict // ppt_* attributes (payload passthru mode), or nil
 }
 
 func parseCallOpts(opts wamp.Dict) (callOpts, string) {
@@ -31,6 +32,7 @@ func parseCallOpts(opts wamp.Dict) (callOpts, string) {
 	o.receiveProgress = wamp.OptBool(opts, "receive_progress", false)
 	o.progress = wamp.OptBool(opts, "progress", false)
 	o.discloseMe = wamp.OptBool(opts, "disclose_me", false)
+	o.ppt = pptAttrs(opts)
 	return o, ""
 }
 
@@ -58,6 +60,11 @@ func (d *Dealer) Call(caller Peer, m *wamp.Call) error {
 	if ps != nil {
 		cf, authid, authrole = ps.caller, ps.authid, ps.authrole
 	}
+	if o.ppt != nil && cf&fPassthru == 0 {
+		// WAMP §"Payload Passthru Mode": a protocol error when the caller
+		// did not announce the feature.
+		return fmt.Errorf("%w: CALL with ppt_scheme from a caller that did not announce payload_passthru_mode", ErrProtocol)
+	}
 	if cf&fProgressiveInvocations != 0 {
 		if inv := d.calls.lookupCaller(caller.ID(), m.Request); inv != nil {
 			return d.continueCall(inv, m, o)
@@ -74,6 +81,11 @@ func (d *Dealer) Call(caller Peer, m *wamp.Call) error {
 	if o.progress && c.feat&fProgressiveInvocations == 0 {
 		caller.Send(callError(m.Request, wamp.ErrFeatureNotSupported, "",
 			"the callee does not support progressive call invocations"))
+		return nil
+	}
+	if o.ppt != nil && c.feat&fPassthru == 0 {
+		caller.Send(callError(m.Request, wamp.ErrFeatureNotSupported, "",
+			"the callee does not support payload passthru mode"))
 		return nil
 	}
 	if caller.PendingCalls().Add(1) > d.maxPending {
@@ -127,6 +139,9 @@ func (d *Dealer) details(inv *invocation, m *wamp.Call, authid, authrole string)
 	}
 	if o.timeout > 0 && c.forwardTimeout {
 		set("timeout", o.timeout.Milliseconds())
+	}
+	for k, v := range o.ppt {
+		set(k, v) // WAMP §"Payload Passthru Mode"
 	}
 	if o.progress {
 		set("progress", true)
@@ -192,24 +207,73 @@ func (d *Dealer) continueCall(inv *invocation, m *wamp.Call, o callOpts) error {
 }
 
 // Yield handles YIELD from a callee. A YIELD for no call in flight (its
-// caller left, or the call was canceled or timed out) is dropped.
-func (d *Dealer) Yield(callee Peer, m *wamp.Yield) {
+// caller left, or the call was canceled or timed out) is dropped. It
+// returns an error wrapping ErrProtocol for a YIELD the spec calls a
+// protocol error.
+func (d *Dealer) Yield(callee Peer, m *wamp.Yield) error {
 	k := invKey{callee.ID(), m.Request}
-	if len(m.Options) > 0 && wamp.OptBool(m.Options, "progress", false) {
-		d.progressResult(k, m)
-		return
+	var ppt wamp.Dict
+	if len(m.Options) > 0 {
+		if ppt = pptAttrs(m.Options); ppt != nil {
+			if d.features(callee.ID()).callee&fPassthru == 0 {
+				return fmt.Errorf("%w: YIELD with ppt_scheme from a callee that did not announce payload_passthru_mode", ErrProtocol)
+			}
+		}
+		progress := wamp.OptBool(m.Options, "progress", false)
+		if ppt != nil && d.pptRefused(k, progress) {
+			return nil
+		}
+		if progress {
+			d.progressResult(k, m, ppt)
+			return nil
+		}
 	}
 	inv := d.calls.take(k)
 	if inv == nil {
-		return
+		return nil
 	}
-	inv.caller.Send(&wamp.Result{Request: inv.callerReq, Payload: m.Payload})
+	inv.caller.Send(&wamp.Result{Request: inv.callerReq, Details: ppt, Payload: m.Payload})
+	return nil
+}
+
+// features returns the features a joined session announced; the zero
+// peerState for a session the dealer does not know.
+func (d *Dealer) features(id wamp.ID) peerState {
+	d.mu.RLock()
+	ps := d.peers[id]
+	d.mu.RUnlock()
+	if ps == nil {
+		return peerState{}
+	}
+	return *ps
+}
+
+// pptRefused ends the call k with ERROR wamp.error.feature_not_supported to
+// its caller when the caller did not announce payload_passthru_mode, for a
+// YIELD or ERROR of the callee that uses it (WAMP §"Payload Passthru
+// Mode"). WAMP has no ERROR answering a YIELD, so the callee cannot be told
+// as the spec asks; after a progressive YIELD a callee that supports call
+// canceling gets INTERRUPT (killnowait), so that it stops the stream.
+func (d *Dealer) pptRefused(k invKey, progress bool) bool {
+	inv := d.calls.lookupCallee(k)
+	if inv == nil || d.features(inv.caller.ID()).caller&fPassthru != 0 {
+		return false
+	}
+	if !d.calls.remove(inv) {
+		return true // ended meanwhile: the answer is dropped
+	}
+	if progress {
+		d.interrupt(inv, "killnowait", wamp.ErrFeatureNotSupported)
+	}
+	inv.caller.Send(callError(inv.callerReq, wamp.ErrFeatureNotSupported, "",
+		"the callee answered in payload passthru mode, which the caller does not support"))
+	return true
 }
 
 // progressResult forwards a progressive YIELD as RESULT with progress, when
 // the caller asked for progressive results; the call stays in flight and its
 // timeout starts again (WAMP §"Progressive Call Results", "Timeouts").
-func (d *Dealer) progressResult(k invKey, m *wamp.Yield) {
+func (d *Dealer) progressResult(k invKey, m *wamp.Yield, ppt wamp.Dict) {
 	sh := shardOf(&d.calls.byCallee, k)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
@@ -222,23 +286,40 @@ func (d *Dealer) progressResult(k invKey, m *wamp.Yield) {
 	}
 	// Sent under the shard lock: no progressive RESULT can follow the
 	// final RESULT or ERROR, which is sent only after the entry is gone.
-	inv.caller.Send(&wamp.Result{Request: inv.callerReq, Details: wamp.Dict{"progress": true}, Payload: m.Payload})
+	det := wamp.Dict{"progress": true}
+	for k, v := range ppt {
+		det[k] = v
+	}
+	inv.caller.Send(&wamp.Result{Request: inv.callerReq, Details: det, Payload: m.Payload})
 }
 
 // InvocationError handles ERROR for an INVOCATION: forwarded to the caller
-// as the ERROR of its CALL. wamp.error.unavailable reroutes the call to
-// another callee of a shared registration (WAMP §"Call Re-Routing").
-func (d *Dealer) InvocationError(callee Peer, m *wamp.ErrorMessage) {
-	inv := d.calls.take(invKey{callee.ID(), m.Request})
+// as the ERROR of its CALL, Details (ppt_* attributes included) as they
+// came. wamp.error.unavailable reroutes the call to another callee of a
+// shared registration (WAMP §"Call Re-Routing"). An ERROR in payload
+// passthru mode is checked as a YIELD is; it returns an error wrapping
+// ErrProtocol when the callee did not announce the feature.
+func (d *Dealer) InvocationError(callee Peer, m *wamp.ErrorMessage) error {
+	k := invKey{callee.ID(), m.Request}
+	if len(m.Details) > 0 && pptAttrs(m.Details) != nil {
+		if d.features(callee.ID()).callee&fPassthru == 0 {
+			return fmt.Errorf("%w: ERROR with ppt_scheme from a callee that did not announce payload_passthru_mode", ErrProtocol)
+		}
+		if d.pptRefused(k, false) {
+			return nil
+		}
+	}
+	inv := d.calls.take(k)
 	if inv == nil {
-		return
+		return nil
 	}
 	if m.Error == wamp.ErrUnavailable {
 		d.reroute(inv)
-		return
+		return nil
 	}
 	inv.caller.Send(&wamp.ErrorMessage{RequestType: wamp.CALL, Request: inv.callerReq,
 		Details: m.Details, Error: m.Error, Payload: m.Payload})
+	return nil
 }
 
 // reroute invokes the next callee of the procedure by its invoke policy,
@@ -260,6 +341,11 @@ func (d *Dealer) reroute(old *invocation) {
 	}
 	if c == nil {
 		old.caller.Send(callError(old.callerReq, wamp.ErrNoAvailableCallee, "", "no callee of the procedure is available"))
+		return
+	}
+	if old.x.opts.ppt != nil && c.feat&fPassthru == 0 {
+		old.caller.Send(callError(old.callerReq, wamp.ErrFeatureNotSupported, "",
+			"the callee does not support payload passthru mode"))
 		return
 	}
 	old.caller.PendingCalls().Add(1) // take dropped it

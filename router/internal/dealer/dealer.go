@@ -7,7 +7,7 @@
 // Advanced profile (WAMP §"Advanced Profile" RPC): progressive call results
 // and invocations, call canceling (skip, kill, killnowait), call timeouts,
 // caller identification, pattern-based and shared registrations with call
-// rerouting, and registration revocation. A plain CALL (no options, exact
+// rerouting, registration revocation and payload passthru mode. A plain CALL (no options, exact
 // registration, single callee) allocates only its INVOCATION and its table
 // entry and starts no timer; every feature costs only the calls that use it.
 package dealer
@@ -58,6 +58,9 @@ func Features() wamp.Dict {
 		"shared_registration":          true,
 		"call_reroute":                 true,
 		"registration_revocation":      true,
+		"payload_passthru_mode":        true,
+		// The name Autobahn clients before the spec's rename look for.
+		"payload_transparency": true,
 	}
 }
 
@@ -87,6 +90,7 @@ const (
 	fProgressiveInvocations
 	fTimeout
 	fRevocation
+	fPassthru // payload_passthru_mode
 )
 
 var featureNames = []struct {
@@ -99,6 +103,8 @@ var featureNames = []struct {
 	{"progressive_call_invocations", fProgressiveInvocations},
 	{"call_timeout", fTimeout},
 	{"registration_revocation", fRevocation},
+	{"payload_passthru_mode", fPassthru},
+	{"payload_transparency", fPassthru}, // its name in older Autobahn clients
 }
 
 func roleFeatures(roles wamp.Dict, role string) feature {

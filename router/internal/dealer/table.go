@@ -86,6 +86,16 @@ func (t *invTable) lookupCaller(caller, req wamp.ID) *invocation {
 	return inv
 }
 
+// lookupCallee returns the call in flight under k (callee, INVOCATION.Request),
+// nil if there is none.
+func (t *invTable) lookupCallee(k invKey) *invocation {
+	sh := shardOf(&t.byCallee, k)
+	sh.mu.Lock()
+	inv := sh.m[k]
+	sh.mu.Unlock()
+	return inv
+}
+
 // take removes and returns the call in flight under k, nil when it is not
 // there (answered already, canceled, or its callee or caller left).
 func (t *invTable) take(k invKey) *invocation {

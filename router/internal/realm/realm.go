@@ -117,7 +117,9 @@ func (r *Realm) Handle(s *session.Session, m wamp.Message) error {
 			}
 			return nil
 		}
-		r.broker.Publish(s, m)
+		if err := r.broker.Publish(s, m); err != nil {
+			return fmt.Errorf("%w: %w", session.ErrProtocol, err)
+		}
 	case *wamp.Subscribe:
 		// The match policy decides which topics are valid (WAMP
 		// §"Pattern-based Subscriptions").
@@ -151,12 +153,16 @@ func (r *Realm) Handle(s *session.Session, m wamp.Message) error {
 	case *wamp.Unregister:
 		r.dealer.Unregister(s, m)
 	case *wamp.Yield:
-		r.dealer.Yield(s, m)
+		if err := r.dealer.Yield(s, m); err != nil {
+			return fmt.Errorf("%w: %w", session.ErrProtocol, err)
+		}
 	case *wamp.ErrorMessage:
 		if m.RequestType != wamp.INVOCATION {
 			return fmt.Errorf("%w: ERROR for %s: only INVOCATION can be answered with ERROR", session.ErrProtocol, m.RequestType)
 		}
-		r.dealer.InvocationError(s, m)
+		if err := r.dealer.InvocationError(s, m); err != nil {
+			return fmt.Errorf("%w: %w", session.ErrProtocol, err)
+		}
 	case *wamp.Cancel:
 		if err := r.dealer.Cancel(s, m); err != nil {
 			return fmt.Errorf("%w: %w", session.ErrProtocol, err)
