@@ -31,6 +31,8 @@ var scenarios = []string{
 	"rpc_progressive_results", "rpc_cancel", "rpc_timeout", "rpc_disclose", "rpc_pattern", "rpc_shared",
 	// meta API
 	"meta_session", "meta_registration", "meta_testament",
+	// payload passthru mode
+	"ppt_passthru",
 }
 
 // debianPython is Debian's interpreter, where python3-autobahn lives; the default

@@ -169,6 +169,15 @@ main({
   // rpc: Autobahn|JS's callee does not announce call_canceling; its cancel() drops the
   // pending call for any mode but kill and then fails its transport on the router's
   // ERROR (a protocol violation to it), so the scenarios cancel with kill.
-  caps: { excludeMeFalse: true, retain: true, rpc: { calleeCancels: false, cancelMode: 'kill' } },
+  caps: {
+    excludeMeFalse: true, retain: true, rpc: { calleeCancels: false, cancelMode: 'kill' },
+    // Autobahn|JS 22.11.1 has no Payload Passthru Mode: lib/ has no ppt_* code, and its
+    // HELLO (the module-private WAMP_FEATURES in lib/session.js) announces neither
+    // payload_passthru_mode nor payload_transparency for any role. By the spec it may then
+    // neither send a ppt CALL/PUBLISH/YIELD (the router aborts it) nor receive a ppt
+    // INVOCATION or RESULT (the router answers feature_not_supported).
+    ppt: false,
+    pptSkip: 'Autobahn|JS 22.11.1 has no payload passthru mode and announces no payload_passthru_mode/payload_transparency in HELLO, so by the spec it may neither send nor receive ppt calls or publications',
+  },
   connect,
 });

@@ -29,7 +29,7 @@ from autobahn.asyncio.websocket import WampWebSocketClientFactory  # noqa: E402
 from autobahn.wamp import message as wmsg  # noqa: E402
 from autobahn.wamp import serializer as wser  # noqa: E402
 from autobahn.wamp.exception import ApplicationError  # noqa: E402
-from autobahn.wamp.types import CallOptions, CallResult, ComponentConfig, PublishOptions, RegisterOptions, SubscribeOptions  # noqa: E402
+from autobahn.wamp.types import CallOptions, CallResult, ComponentConfig, EncodedPayload, PublishOptions, RegisterOptions, SubscribeOptions  # noqa: E402
 
 # Autobahn|Python 22.7 (Debian 12): the asyncio RawSocket protocol stores
 # _transport_details but lacks the transport_details property that the session reads in
@@ -179,7 +179,8 @@ class Client:
         await self.s.publish(topic, *(args or []), options=PublishOptions(acknowledge=True, **options), **(kwargs or {}))
 
 
-async def connect(url, realm, sername):
+async def connect(url, realm, sername, ppt_codec=None):
+    """ppt_codec: an IPayloadCodec for the session; its serializer then gets the PPTWireShim."""
     loop = asyncio.get_running_loop()
     joined = loop.create_future()
     closed = loop.create_future()
@@ -203,6 +204,8 @@ async def connect(url, realm, sername):
 
     cfg = ComponentConfig(realm=realm)
     serializer = SERIALIZERS[sername]()
+    if ppt_codec is not None:
+        serializer._serializer = PPTWireShim(serializer._serializer)
     u = urllib.parse.urlparse(url)
     if u.scheme in ("ws", "wss"):
         factory = WampWebSocketClientFactory(lambda: Session(cfg), url=url, serializers=[serializer])
@@ -212,6 +215,8 @@ async def connect(url, realm, sername):
         raise ValueError("unsupported URL scheme %r" % u.scheme)
     _, proto = await loop.create_connection(factory, u.hostname, u.port)
     session = await asyncio.wait_for(joined, STEP_TIMEOUT)
+    if ppt_codec is not None:
+        session.set_payload_codec(ppt_codec)
     if u.scheme in ("ws", "wss"):
         got = getattr(proto, "websocket_protocol_in_use", None)
         if got != "wamp.2." + sername:
@@ -231,8 +236,8 @@ class Ctx:
     def uri(self, s):
         return "%s.%s" % (self.prefix, s)
 
-    async def session(self, sername=None):
-        c = await connect(self.opts.url, self.opts.realm, sername or self.opts.serializer)
+    async def session(self, sername=None, ppt_codec=None):
+        c = await connect(self.opts.url, self.opts.realm, sername or self.opts.serializer, ppt_codec)
         self.clients.append(c)
         return c
 
@@ -879,6 +884,141 @@ async def meta_testament(c):
     check_equal([a, kw], [["gone", dying.id], {"why": "dropped"}], "testament [args, kwargs]")
 
 
+# ---- payload passthru mode ----
+#
+# Autobahn|Python 22.7 implements payload transparency as drafted before the spec's
+# Payload Passthru Mode: its public hook is ISession.set_payload_codec (an IPayloadCodec
+# turning args/kwargs into an EncodedPayload and back, used for CALL, PUBLISH and YIELD
+# and for INVOCATION, EVENT and RESULT), and it announces payload_transparency (the older
+# name, which the router accepts) for all four roles. But it puts the attributes on the
+# wire as enc_algo/enc_serializer/enc_key, with the payload as a bare binary element
+# instead of one binary item in Arguments|list, and reads only those names. PPTWireShim
+# translates between that draft form and the spec's ppt_* form at the object serializer
+# of the scenario's sessions, and nothing else: the session logic and the codec hook
+# under test are the library's.
+
+PPT_WIRE = [("ppt_scheme", "enc_algo"), ("ppt_serializer", "enc_serializer"), ("ppt_keyid", "enc_key")]
+# message type: index of Options/Details, for CALL, PUBLISH, YIELD (out) and INVOCATION,
+# EVENT, RESULT (in); the payload follows them.
+PPT_OUT = {48: 2, 16: 2, 70: 2}
+PPT_IN = {68: 3, 36: 3, 50: 2}
+
+
+def ppt_out(m):
+    """Draft form to spec form: [.., {enc_algo..}, (uri,) payload] -> [.., {ppt_scheme..}, (uri,) [payload]]."""
+    if not (isinstance(m, list) and m and m[0] in PPT_OUT):
+        return m
+    i = PPT_OUT[m[0]]
+    opts = m[i]
+    if not isinstance(opts, dict) or "enc_algo" not in opts or not isinstance(m[-1], bytes):
+        return m
+    opts = dict(opts)
+    for ppt, enc in PPT_WIRE:
+        if enc in opts:
+            opts[ppt] = opts.pop(enc)
+    return m[:i] + [opts] + m[i + 1:-1] + [[m[-1]]]
+
+
+def ppt_in(m):
+    """Spec form to draft form, for a ppt message whose payload is one binary item."""
+    if not (isinstance(m, list) and m and m[0] in PPT_IN):
+        return m
+    i = PPT_IN[m[0]]
+    det = m[i]
+    args = m[i + 1] if len(m) == i + 2 else None
+    if not isinstance(det, dict) or not det.get("ppt_scheme") or not (
+            isinstance(args, list) and len(args) == 1 and isinstance(args[0], bytes)):
+        return m
+    det = dict(det)
+    for ppt, enc in PPT_WIRE:
+        if ppt in det:
+            det[enc] = det.pop(ppt)
+    return m[:i] + [det, args[0]]
+
+
+class PPTWireShim:
+    """Wraps an Autobahn object serializer; see the comment above ppt_out."""
+
+    def __init__(self, inner):
+        self._inner = inner
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+    def serialize(self, obj):
+        return self._inner.serialize(ppt_out(obj))
+
+    def unserialize(self, payload):
+        return [ppt_in(m) for m in self._inner.unserialize(payload)]
+
+
+class PPTCodec:
+    """An IPayloadCodec that passes one pre-encoded binary argument through: encode
+    sends it with the ppt attributes given for the URI, decode records what came."""
+
+    def __init__(self, send_attrs):
+        self.send_attrs = send_attrs  # uri -> {ppt_scheme, ppt_serializer, ppt_keyid}
+        self.got = []  # (uri, ppt attributes, payload) per decoded message
+
+    def encode(self, is_originating, uri, args=None, kwargs=None):
+        a = self.send_attrs.get(uri)
+        if a is None:
+            return None
+        if not (args and len(args) == 1 and isinstance(args[0], bytes) and not kwargs):
+            raise ValueError("ppt payload must be one binary argument")
+        return EncodedPayload(args[0], a["ppt_scheme"], a.get("ppt_serializer"), a.get("ppt_keyid"))
+
+    def decode(self, is_originating, uri, encoded_payload):
+        ep = encoded_payload
+        attrs = {"ppt_scheme": ep.enc_algo, "ppt_serializer": ep.enc_serializer, "ppt_keyid": ep.enc_key}
+        self.got.append((uri, {k: v for k, v in attrs.items() if v is not None}, ep.payload))
+        return uri, [ep.payload], {}
+
+
+def ppt_attrs(keyid):
+    return {"ppt_scheme": "x_edgebar_test", "ppt_serializer": "cbor", "ppt_keyid": keyid}
+
+
+def ppt_blob(tag):
+    """The one binary payload item: the CBOR item [tag, bytes 0x00..0xff] (array(2),
+    text(3), bytes(256)), the same bytes as pptBlob in scenarios.mjs."""
+    return bytes([0x82, 0x63]) + tag.encode() + bytes([0x59, 0x01, 0x00]) + bytes256()
+
+
+def check_ppt_got(codec, uri, attrs, blob, what):
+    check(len(codec.got) == 1, "%s: %d decoded ppt messages, want 1" % (what, len(codec.got)))
+    u, a, p = codec.got[0]
+    check_equal([u, a], [uri, attrs], "%s [uri, ppt attributes]" % what)
+    check_equal(p, blob, "%s payload" % what)
+
+
+async def ppt_passthru(c):
+    proc, topic = c.uri("ppt.proc"), c.uri("ppt.topic")
+    b_call, b_yield, b_pub = ppt_blob("cal"), ppt_blob("yld"), ppt_blob("pub")
+    callee_codec = PPTCodec({proc: ppt_attrs("yield")})
+    sub_codec = PPTCodec({})
+    caller_codec = PPTCodec({proc: ppt_attrs("call"), topic: ppt_attrs("publish")})
+    callee = await c.session(ppt_codec=callee_codec)
+    sub = await c.session(ppt_codec=sub_codec)
+    caller = await c.session(ppt_codec=caller_codec)
+
+    seen = []
+    await callee.register(proc, lambda a, kw: seen.append((a, kw)) or ([b_yield], {}))
+    got = asyncio.get_running_loop().create_future()
+    await sub.subscribe(topic, lambda a, kw: got.done() or got.set_result((a, kw)))
+
+    args, kwargs = await caller.call(proc, [b_call])
+    check_equal(seen, [([b_call], {})], "callee handler [args, kwargs]")
+    check_ppt_got(callee_codec, proc, ppt_attrs("call"), b_call, "INVOCATION")
+    check_equal([args, kwargs], [[b_yield], {}], "caller [args, kwargs]")
+    check_ppt_got(caller_codec, proc, ppt_attrs("yield"), b_yield, "RESULT")
+
+    await caller.publish(topic, [b_pub])
+    a, kw = await wait(got, "ppt event")
+    check_equal([a, kw], [[b_pub], {}], "subscriber handler [args, kwargs]")
+    check_ppt_got(sub_codec, topic, ppt_attrs("publish"), b_pub, "EVENT")
+
+
 SCENARIOS = [
     call_result, call_app_error, no_such_procedure, publish_acknowledged, exclude_me_default,
     exclude_me_false, binary_call, binary_publish, empty_call, empty_publish, unregister_then_call,
@@ -889,6 +1029,8 @@ SCENARIOS = [
     rpc_progressive_results, rpc_cancel, rpc_timeout, rpc_disclose, rpc_pattern, rpc_shared,
     # meta API
     meta_session, meta_registration, meta_testament,
+    # payload passthru mode
+    ppt_passthru,
 ]
 
 

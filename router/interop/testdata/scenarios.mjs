@@ -23,6 +23,7 @@
 //       opts: SUBSCRIBE.Options (match, get_retained); publish's opts: any PUBLISH.Options
 // }
 // adapter.caps.retain: the library can send PUBLISH.Options.retain.
+// adapter.caps.ppt, client.ppt: Payload Passthru Mode (see the ppt_passthru scenario).
 //
 // Output: one JSON line per scenario on stdout; everything the libraries log goes to stderr.
 
@@ -694,6 +695,69 @@ const metaScenarios = {
   },
 };
 Object.assign(scenarios, metaScenarios);
+
+// ---- Payload Passthru Mode (docs/advanced.md). Adapter part:
+//   adapter.caps.ppt: null when the library cannot take part, else true; then
+//   adapter.caps.pptSkip: why not (printed as the skip reason).
+//   client.ppt.register(uri, fn({args, details}) -> {args, options}) -> Promise
+//       details: the INVOCATION details; options: the YIELD options (ppt_*)
+//   client.ppt.call(uri, args, options) -> Promise<{args, details}>  (CALL options ppt_*)
+//   client.ppt.subscribe(topic, fn({args, details})) -> Promise
+//   client.ppt.publish(topic, args, options) -> Promise  (acknowledged)
+// ----
+
+const PPT_KEYS = ['ppt_scheme', 'ppt_serializer', 'ppt_cipher', 'ppt_keyid'];
+
+// pptAttrs is what the scenario sends: a custom scheme (x_ prefix), CBOR as the
+// payload's serializer, and ppt_keyid telling the three messages apart.
+function pptAttrs(keyid) {
+  return { ppt_scheme: 'x_edgebar_test', ppt_serializer: 'cbor', ppt_keyid: keyid };
+}
+
+function pptOf(details) {
+  const o = {};
+  for (const k of PPT_KEYS) if (details && details[k] !== undefined) o[k] = details[k];
+  return o;
+}
+
+// pptBlob is the one binary payload item: a real CBOR item, [tag, bytes 0x00..0xff],
+// encoded by hand (array(2), text(3), bytes(256)) so that every client sends the same bytes.
+export function pptBlob(tag) {
+  assert(Buffer.byteLength(tag) === 3, 'pptBlob tag must be 3 bytes');
+  return Buffer.concat([Buffer.from([0x82, 0x63]), Buffer.from(tag), Buffer.from([0x59, 0x01, 0x00]), bytes256()]);
+}
+
+const pptScenarios = {
+  async ppt_passthru(c) {
+    if (!c.adapter.caps.ppt) return { skipped: c.adapter.caps.pptSkip || `${c.adapter.name} has no ppt adapter` };
+    const callee = await c.session(), sub = await c.session(), caller = await c.session();
+    const proc = c.uri('ppt.proc'), topic = c.uri('ppt.topic');
+    const [bCall, bYield, bPub] = [pptBlob('cal'), pptBlob('yld'), pptBlob('pub')];
+    let inv = null;
+    await callee.ppt.register(proc, ({ args, details }) => {
+      inv = { args, ppt: pptOf(details) };
+      return { args: [bYield], options: pptAttrs('yield') };
+    });
+    const ev = deferred();
+    await sub.ppt.subscribe(topic, (e) => ev.resolve({ args: e.args, ppt: pptOf(e.details) }));
+
+    const r = await caller.ppt.call(proc, [bCall], pptAttrs('call'));
+    assert(inv !== null, 'RESULT without an INVOCATION at the callee');
+    assertEqual(inv.ppt, pptAttrs('call'), 'INVOCATION.Details ppt_*');
+    assert(inv.args.length === 1 && isBinary(inv.args[0]), `INVOCATION payload ${show(inv.args)}, want one binary item`);
+    assertEqual(inv.args, [bCall], 'INVOCATION payload');
+    assertEqual(pptOf(r.details), pptAttrs('yield'), 'RESULT.Details ppt_*');
+    assert(r.args.length === 1 && isBinary(r.args[0]), `RESULT payload ${show(r.args)}, want one binary item`);
+    assertEqual(r.args, [bYield], 'RESULT payload');
+
+    await caller.ppt.publish(topic, [bPub], pptAttrs('publish'));
+    const e = await withTimeout(ev.promise, 5000, 'ppt event');
+    assertEqual(e.ppt, pptAttrs('publish'), 'EVENT.Details ppt_*');
+    assert(e.args.length === 1 && isBinary(e.args[0]), `EVENT payload ${show(e.args)}, want one binary item`);
+    assertEqual(e.args, [bPub], 'EVENT payload');
+  },
+};
+Object.assign(scenarios, pptScenarios);
 
 export const scenarioNames = Object.keys(scenarios);
 

@@ -25,6 +25,22 @@ function makeSerializer(name) {
   throw new Error(`unknown serializer ${name}`);
 }
 
+// PreEncodedPayload is wampy's payload serializer for ppt_serializer "cbor" (its documented
+// payloadSerializers option, the same interface as its message serializers): the
+// scenario hands wampy the already CBOR-encoded item as the one argument, and this
+// passes those bytes through both ways, so that the test sees the exact bytes on each side.
+class PreEncodedPayload {
+  protocol = 'cbor';
+  isBinary = true;
+  encode({ args, kwargs }) {
+    if (!args || args.length !== 1 || !(args[0] instanceof Uint8Array) || kwargs) {
+      throw new Error('ppt payload must be one binary argument');
+    }
+    return args[0];
+  }
+  decode(data) { return { args: [Buffer.from(data)] }; }
+}
+
 // payload builds wampy's call/publish/yield payload form from args and kwargs.
 function payload(args, kwargs) {
   const hasK = kwargs && Object.keys(kwargs).length > 0;
@@ -41,6 +57,7 @@ function normError(e) {
 async function connect({ url, realm, serializer }) {
   const w = new Wampy(url, {
     realm, ws: WebSocket, serializer: makeSerializer(serializer),
+    payloadSerializers: { cbor: new PreEncodedPayload() },
     autoReconnect: false, debug: false,
   });
   await w.connect();
@@ -97,6 +114,34 @@ async function connect({ url, realm, serializer }) {
         throw normError(e);
       }
     },
+    // wampy 8 has Payload Passthru Mode in its public API: ppt_* in the CALL, PUBLISH
+    // and (returned by the callee) YIELD options, the payload packed by payloadSerializers.
+    ppt: {
+      async register(uri, fn) {
+        await w.register(uri, ({ argsList, details }) => {
+          const r = fn({ args: argsList || [], details });
+          return { argsList: r.args, options: r.options };
+        });
+      },
+      async call(uri, args, options) {
+        try {
+          const r = await w.call(uri, { argsList: args }, options);
+          return { args: r.argsList || [], details: r.details };
+        } catch (e) {
+          throw normError(e);
+        }
+      },
+      async subscribe(topic, fn) {
+        await w.subscribe(topic, ({ argsList, details }) => fn({ args: argsList || [], details }));
+      },
+      async publish(topic, args, options) {
+        try {
+          await w.publish(topic, { argsList: args }, options);
+        } catch (e) {
+          throw normError(e);
+        }
+      },
+    },
     leave() { return w.disconnect(); },
     drop() { w._ws.close(); },
   };
@@ -107,6 +152,6 @@ main({
   serializers: ['json', 'msgpack', 'cbor'],
   // wampy 8 copies exclude_me into PUBLISH options only when it is true.
   // wampy 8 reads PUBLISH retain but leaves it out of the message.
-  caps: { excludeMeFalse: false, retain: false },
+  caps: { excludeMeFalse: false, retain: false, ppt: true },
   connect,
 });
