@@ -30,7 +30,7 @@ var scenarios = []string{
 	// advanced RPC
 	"rpc_progressive_results", "rpc_cancel", "rpc_timeout", "rpc_disclose", "rpc_pattern", "rpc_shared",
 	// meta API
-	"meta_session", "meta_registration", "meta_testament",
+	"meta_session", "meta_registration", "meta_testament", "meta_history", "meta_revocation",
 	// payload passthru mode
 	"ppt_passthru",
 }

@@ -16,13 +16,19 @@ import (
 	"github.com/edgebar/edgebar/router/transport/websocket"
 )
 
+// historyTopic is the prefix with event history (HISTORY_PREFIX in the scripts).
+const historyTopic = "interop.history"
+
 // startRouter runs an in-process router with realm1, WebSocket on one loopback
 // listener and RawSocket on another, and shuts it down when the test ends. It returns
 // the WebSocket URL and the RawSocket URL (tcp://host:port).
 func startRouter(t *testing.T) (wsURL, rsURL string) {
 	t.Helper()
 	logs := &lockedBuffer{}
-	r, err := router.New(router.Config{Realms: []router.RealmConfig{{Name: realm}}},
+	// Event history for the meta_history scenario: every cell publishes under its own
+	// sub-topic, so the limit leaves room for all of them at once.
+	history := []router.HistoryConfig{{Topic: historyTopic, Match: "prefix", Limit: 1000}}
+	r, err := router.New(router.Config{Realms: []router.RealmConfig{{Name: realm, History: history}}},
 		router.WithLogger(slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 	if err != nil {
 		t.Fatalf("router.New: %v", err)

@@ -110,6 +110,10 @@ function client(conn, session, closed, welcome) {
       if (conn._transport) conn._transport.close();
     },
     rpc: rpcClient(session),
+    // revoked resolves with the reason of a router-initiated UNSUBSCRIBED/UNREGISTERED
+    // (request 0): Autobahn|JS resolves Subscription.on_unsubscribe and
+    // Registration.on_unregister with it.
+    revoked(x) { return x.on_unsubscribe || x.on_unregister; },
   };
 }
 
@@ -170,6 +174,8 @@ main({
   // pending call for any mode but kill and then fails its transport on the router's
   // ERROR (a protocol violation to it), so the scenarios cancel with kill.
   caps: {
+    // Autobahn|JS announces subscription_revocation and registration_revocation.
+    revocation: true,
     excludeMeFalse: true, retain: true, rpc: { calleeCancels: false, cancelMode: 'kill' },
     // Autobahn|JS 22.11.1 has no Payload Passthru Mode: lib/ has no ppt_* code, and its
     // HELLO (the module-private WAMP_FEATURES in lib/session.js) announces neither

@@ -884,6 +884,48 @@ async def meta_testament(c):
     check_equal([a, kw], [["gone", dying.id], {"why": "dropped"}], "testament [args, kwargs]")
 
 
+# HISTORY_PREFIX is the topic prefix with event history in the test router.
+HISTORY_PREFIX = "interop.history"
+
+
+async def meta_history(c):
+    # Cells run concurrently against one router: this run's topic is unique and
+    # get_events filters by it.
+    pub, reader = await c.session(), await c.session()
+    topic = "%s.%s" % (HISTORY_PREFIX, c.prefix)
+    other = topic + ".other"
+    h = (await reader.call("wamp.subscription.lookup", [HISTORY_PREFIX, {"match": "prefix"}]))[0][0]
+    check(h is not None, "wamp.subscription.lookup(%s, prefix) found no history subscription" % HISTORY_PREFIX)
+    matched = (await reader.call("wamp.subscription.match", [topic]))[0][0] or []
+    check(h in matched, "wamp.subscription.match(%s) = %s lacks %s" % (topic, show(matched), h))
+    for i in range(3):
+        await pub.publish(topic, [i], {"n": i})
+        if i == 1:
+            await pub.publish(other, ["other"])
+
+    async def get(args, kwargs):
+        return (await reader.call("wamp.subscription.get_events", args, kwargs))[0]
+
+    evs = await get([h], {"topic": topic, "limit": 10})
+    check_equal([[e["args"], e["kwargs"]] for e in evs], [[[0], {"n": 0}], [[1], {"n": 1}], [[2], {"n": 2}]],
+                "get_events(topic) [args, kwargs], oldest first")
+    for e in evs:
+        check(e["subscription"] == h, "event subscription %s, want %s" % (e["subscription"], h))
+        check(isinstance(e["timestamp"], str) and e["timestamp"], "event timestamp %s" % show(e["timestamp"]))
+        check(e["publication"] and e["details"]["topic"] == topic, "event publication/details %s" % show(e))
+    check_equal([e["args"][0] for e in await get([h], {"topic": topic, "limit": 2, "reverse": True})], [2, 1],
+                "get_events reverse, limit 2")
+    check_equal([e["args"][0] for e in await get([h, 2], {"topic": topic})], [0, 1], "get_events positional limit 2")
+    check_equal([e["args"][0] for e in await get([h], {"topic": other})], ["other"], "get_events of the other topic")
+    await expect_call_error(reader.call("wamp.subscription.get_events", [2 ** 53 - 1]), "wamp.error.no_such_subscription",
+                            "get_events of an unknown id")
+
+
+async def meta_revocation(c):
+    return ("Autobahn|Python 22.7 announces subscription_revocation but treats UNSUBSCRIBED with request 0 "
+            "as a protocol error (it looks the request up among its pending UNSUBSCRIBEs and fails the session)")
+
+
 # ---- payload passthru mode ----
 #
 # Autobahn|Python 22.7 implements payload transparency as drafted before the spec's
@@ -1028,7 +1070,7 @@ SCENARIOS = [
     # advanced RPC
     rpc_progressive_results, rpc_cancel, rpc_timeout, rpc_disclose, rpc_pattern, rpc_shared,
     # meta API
-    meta_session, meta_registration, meta_testament,
+    meta_session, meta_registration, meta_testament, meta_history, meta_revocation,
     # payload passthru mode
     ppt_passthru,
 ]

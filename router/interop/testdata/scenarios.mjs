@@ -625,6 +625,9 @@ function waitFor(pred) {
   return { push: (v) => { if (pred(v)) d.resolve(v); }, promise: d.promise };
 }
 
+// HISTORY_PREFIX is the topic prefix with event history in the test router.
+const HISTORY_PREFIX = 'interop.history';
+
 const sameID = (a, b) => a != null && b != null && Number(a) === Number(b);
 
 const metaScenarios = {
@@ -692,6 +695,75 @@ const metaScenarios = {
     dying.drop();
     const ev = await withTimeout(will.promise, 5000, 'testament event after the connection dropped');
     assertEqual([ev.args[0], Number(ev.args[1]), ev.kwargs], ['gone', Number(dying.id), { why: 'dropped' }], 'testament [args, kwargs]');
+  },
+
+  // Event history: the test router keeps events of every topic under HISTORY_PREFIX
+  // (prefix match). Cells run concurrently against one router, so this run's topic is
+  // unique and get_events filters by it.
+  async meta_history(c) {
+    const pub = await c.session(), reader = await c.session();
+    const topic = `${HISTORY_PREFIX}.${c.prefix}`, other = `${topic}.other`;
+    const h = (await reader.call('wamp.subscription.lookup', [HISTORY_PREFIX, { match: 'prefix' }])).args[0];
+    assert(h != null, `wamp.subscription.lookup(${HISTORY_PREFIX}, prefix) found no history subscription (is history configured?)`);
+    const matched = (await reader.call('wamp.subscription.match', [topic])).args[0] || [];
+    assert(matched.some((id) => sameID(id, h)), `wamp.subscription.match(${topic}) = ${show(matched)} lacks ${h}`);
+    for (let i = 0; i < 3; i++) {
+      await pub.publish(topic, [i], { n: i });
+      if (i === 1) await pub.publish(other, ['other']);
+    }
+    const get = async (args, kwargs) => (await reader.call('wamp.subscription.get_events', args, kwargs)).args;
+    const evs = await get([h], { topic, limit: 10 });
+    assertEqual(evs.map((e) => [e.args, e.kwargs]), [[[0], { n: 0 }], [[1], { n: 1 }], [[2], { n: 2 }]],
+      'get_events(topic) [args, kwargs], oldest first');
+    for (const e of evs) {
+      assert(sameID(e.subscription, h), `event subscription ${e.subscription}, want ${h}`);
+      assert(typeof e.timestamp === 'string' && e.timestamp !== '', `event timestamp ${show(e.timestamp)}`);
+      assert(e.publication != null && e.details && e.details.topic === topic, `event publication/details ${show(e)}`);
+    }
+    assertEqual((await get([h], { topic, limit: 2, reverse: true })).map((e) => e.args[0]), [2, 1], 'get_events reverse, limit 2');
+    assertEqual((await get([h, 2], { topic })).map((e) => e.args[0]), [0, 1], 'get_events positional limit 2');
+    assertEqual((await get([h], { topic: other })).map((e) => e.args[0]), ['other'], 'get_events of the other topic');
+    await expectCallError(reader.call('wamp.subscription.get_events', [2 ** 53 - 1]), 'wamp.error.no_such_subscription', 'get_events of an unknown id');
+  },
+
+  // Revocation: another session removes a subscriber and a callee. A client that
+  // announced subscription_revocation/registration_revocation is told (adapter.caps.
+  // revocation, client.revoked(sub|reg) -> Promise<reason>); either way the removal
+  // takes effect.
+  async meta_revocation(c) {
+    const admin = await c.session(), sub = await c.session(), callee = await c.session(), pub = await c.session();
+    const topic = c.uri('t'), marker = c.uri('marker'), proc = c.uri('proc');
+    const events = [];
+    let first = deferred(), mark = deferred();
+    const s = await sub.subscribe(topic, (ev) => { events.push(ev.args[0]); first.resolve(); });
+    await sub.subscribe(marker, () => mark.resolve());
+    const r = await callee.register(proc, () => ({ args: ['here'] }));
+    await pub.publish(topic, ['before']);
+    await withTimeout(first.promise, 5000, 'event before remove_subscriber');
+    assertEqual((await pub.call(proc)).args, ['here'], 'call before remove_callee');
+
+    const sid = (await admin.call('wamp.subscription.lookup', [topic])).args[0];
+    const rid = (await admin.call('wamp.registration.lookup', [proc])).args[0];
+    assert(sid != null && rid != null, `lookup: subscription ${sid}, registration ${rid}`);
+    const told = c.adapter.caps.revocation;
+    const subRevoked = told ? sub.revoked(s) : null, regRevoked = told ? callee.revoked(r) : null;
+    await admin.call('wamp.subscription.remove_subscriber', [sid, sub.id], { reason: 'interop.reason.unsubscribed' });
+    await admin.call('wamp.registration.remove_callee', [rid, callee.id], { reason: 'interop.reason.unregistered' });
+    if (told) {
+      assertEqual(await withTimeout(subRevoked, 5000, 'subscription revocation at the subscriber'), 'interop.reason.unsubscribed', 'subscription revocation reason');
+      assertEqual(await withTimeout(regRevoked, 5000, 'registration revocation at the callee'), 'interop.reason.unregistered', 'registration revocation reason');
+    }
+    // The sole subscriber and callee are gone, and so are the subscription and registration.
+    assert((await admin.call('wamp.subscription.lookup', [topic])).args[0] == null, 'subscription still there after remove_subscriber');
+    assert((await admin.call('wamp.registration.lookup', [proc])).args[0] == null, 'registration still there after remove_callee');
+    await pub.publish(topic, ['after']);
+    // WAMP orders events of one publisher across topics: the marker comes after "after".
+    await pub.publish(marker, []);
+    await withTimeout(mark.promise, 5000, 'marker event at the removed subscriber (its session must live on)');
+    assertEqual(events, ['before'], 'events at the removed subscriber');
+    await expectCallError(pub.call(proc), 'wamp.error.no_such_procedure', 'call after remove_callee');
+    await expectCallError(admin.call('wamp.registration.remove_callee', [rid, callee.id]), 'wamp.error.no_such_registration',
+      'remove_callee of a removed registration');
   },
 };
 Object.assign(scenarios, metaScenarios);
