@@ -10,27 +10,6 @@ import (
 // spec calls protocol errors; the realm aborts the session.
 var ErrProtocol = errors.New("broker: protocol violation")
 
-// pptKeys are the Payload Passthru Mode attributes (WAMP §"Payload Passthru
-// Mode") the broker copies from PUBLISH.Options to EVENT.Details. The
-// payload itself is forwarded as it came, never looked into.
-var pptKeys = [...]string{"ppt_scheme", "ppt_serializer", "ppt_cipher", "ppt_keyid"}
-
-// pptAttrs returns the ppt_* attributes of opts when Payload Passthru Mode
-// is in use (a non-empty string ppt_scheme), else nil. For options without
-// ppt_scheme it costs one map lookup.
-func pptAttrs(opts wamp.Dict) wamp.Dict {
-	if s, _ := opts["ppt_scheme"].(string); s == "" {
-		return nil
-	}
-	a := make(wamp.Dict, len(pptKeys))
-	for _, k := range pptKeys {
-		if v, ok := opts[k]; ok {
-			a[k] = v
-		}
-	}
-	return a
-}
-
 // announcesPassthru reports whether HELLO.Details.roles.<role>.features
 // announce payload_passthru_mode (or payload_transparency, its name in
 // older Autobahn clients).

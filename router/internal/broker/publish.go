@@ -29,7 +29,7 @@ func parsePubOptions(opts wamp.Dict, publisher wamp.ID) (pubOptions, error) {
 	o.retain = wamp.OptBool(opts, "retain", false)
 	o.disclose = wamp.OptBool(opts, "disclose_me", false)
 	o.filter.excludeMe = wamp.OptBool(opts, "exclude_me", true)
-	o.ppt = pptAttrs(opts)
+	o.ppt = wamp.PassthruAttrs(opts)
 	err := o.filter.parse(opts)
 	return o, err
 }

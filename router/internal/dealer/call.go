@@ -32,7 +32,7 @@ func parseCallOpts(opts wamp.Dict) (callOpts, string) {
 	o.receiveProgress = wamp.OptBool(opts, "receive_progress", false)
 	o.progress = wamp.OptBool(opts, "progress", false)
 	o.discloseMe = wamp.OptBool(opts, "disclose_me", false)
-	o.ppt = pptAttrs(opts)
+	o.ppt = wamp.PassthruAttrs(opts)
 	return o, ""
 }
 
@@ -214,7 +214,7 @@ func (d *Dealer) Yield(callee Peer, m *wamp.Yield) error {
 	k := invKey{callee.ID(), m.Request}
 	var ppt wamp.Dict
 	if len(m.Options) > 0 {
-		if ppt = pptAttrs(m.Options); ppt != nil {
+		if ppt = wamp.PassthruAttrs(m.Options); ppt != nil {
 			if d.features(callee.ID()).callee&fPassthru == 0 {
 				return fmt.Errorf("%w: YIELD with ppt_scheme from a callee that did not announce payload_passthru_mode", ErrProtocol)
 			}
@@ -301,7 +301,7 @@ func (d *Dealer) progressResult(k invKey, m *wamp.Yield, ppt wamp.Dict) {
 // ErrProtocol when the callee did not announce the feature.
 func (d *Dealer) InvocationError(callee Peer, m *wamp.ErrorMessage) error {
 	k := invKey{callee.ID(), m.Request}
-	if len(m.Details) > 0 && pptAttrs(m.Details) != nil {
+	if len(m.Details) > 0 && wamp.PassthruAttrs(m.Details) != nil {
 		if d.features(callee.ID()).callee&fPassthru == 0 {
 			return fmt.Errorf("%w: ERROR with ppt_scheme from a callee that did not announce payload_passthru_mode", ErrProtocol)
 		}
